@@ -1,0 +1,39 @@
+"""Render README.md from nbs/index.ipynb without Quarto (which cannot be installed here).
+
+Markdown cells are copied; code cells are shown unless they carry `#| hide` or `#| echo: false`; their Markdown or
+text outputs follow. `--check` exits 1 when the committed README.md differs from the rendering.
+"""
+import json, sys
+from pathlib import Path
+
+root = Path(__file__).resolve().parents[1]
+
+def directives(src):
+    return {l[3:].strip().split(':')[0].strip(): l for l in src.splitlines() if l.startswith('#|')}
+
+def render(nb_path=root/'nbs'/'index.ipynb'):
+    nb = json.loads(Path(nb_path).read_text())
+    parts = []
+    for c in nb['cells']:
+        src = ''.join(c['source'])
+        d = directives(src)
+        if 'hide' in d: continue
+        if c['cell_type'] == 'markdown': parts.append(src.strip()); continue
+        if c['cell_type'] != 'code': continue
+        code = '\n'.join(l for l in src.splitlines() if not l.startswith('#|')).strip()
+        if code and 'echo: false' not in ' '.join(d.values()): parts.append(f"```python\n{code}\n```")
+        for o in c.get('outputs', []):
+            data = o.get('data', {})
+            if 'text/markdown' in data: parts.append(''.join(data['text/markdown']).strip())
+            elif 'text/plain' in data: parts.append("```\n" + ''.join(data['text/plain']).rstrip() + "\n```")
+            elif o.get('output_type') == 'stream': parts.append("```\n" + ''.join(o['text']).rstrip() + "\n```")
+    return '\n\n'.join(p for p in parts if p) + '\n'
+
+if __name__ == '__main__':
+    out, readme = render(), root/'README.md'
+    if '--check' in sys.argv:
+        if not readme.exists() or readme.read_text() != out:
+            sys.exit("README.md is out of date with nbs/index.ipynb: run `python tools/make_readme.py`")
+        readme.touch()  # keep it newer than index.ipynb, so docs steps never try to render it
+    else:
+        readme.write_text(out); print(f"wrote {readme}")
