@@ -16,8 +16,8 @@ import torchvision
 from fastcore.script import call_parse
 from tqdm.auto import tqdm
 from .core import DataError, atomic_path, get_device, seed_everything
-from .tiling import TileSet
-from .simclr import SlideTiles, mag_value, to_input, resnet18_encoder, tile_set_files, backbone_path, train_simclr
+from .tiling import TileSet, mag_value, mag_name
+from .simclr import SlideTiles, to_input, resnet18_encoder, tile_set_files, backbone_path, train_simclr
 
 # %% auto #0
 __all__ = ['FUSIONS', 'file_sha256', 'Embedder', 'load_embedder', 'embed_tiles', 'check_bag', 'extract_features', 'parse_shard',
@@ -113,7 +113,7 @@ def check_bag(h5) -> dict:
             if 'feat_dim' not in attrs or 'mags' not in attrs: raise DataError(h5, "not a bag file (no feat_dim/mags attributes)")
             D = int(attrs['feat_dim'])
             for m in attrs['mags']:
-                m = str(m)
+                m = mag_name(m)
                 if m not in f or 'feats' not in f[m]: raise DataError(h5, f"no features for magnification {m}")
                 ft, n = f[m]['feats'], len(f[m]['coords'])
                 if ft.ndim != 2 or ft.shape[1] != D: raise DataError(h5, f"{m}/feats has shape {ft.shape}, expected [{n}, {D}]")
@@ -148,7 +148,7 @@ def extract_features(tiles_h5,                  # A tile set (HDF5 from dsmil_sa
             for k, v in src.attrs.items(): dst.attrs[k] = v
             dst.attrs.update(embedder.identity()); dst.attrs.update(feat_dim=embedder.dim, tiles_file=str(tiles_h5.resolve()))
             for m in ts.mags:
-                name = str(m)
+                name = mag_name(m)
                 src.copy(src[name], dst, name=name)      # coords, parent, labels and the group's attributes
                 feats = embed_tiles(embedder, SlideTiles([ts], mags=[m]), batch_size, workers, device, progress)
                 dst[name].create_dataset('feats', data=feats.astype(dtype))
@@ -201,7 +201,7 @@ def load_bag(h5,                  # A bag file from `extract_features`
     "Instances [N, D'] float32 and their level-0 coords [N, 2] of a bag file, fused as `fusion` says."
     h5 = Path(h5)
     attrs = check_bag(h5)
-    mags = sorted((str(m) for m in attrs['mags']), key=mag_value, reverse=True)
+    mags = sorted((mag_name(m) for m in attrs['mags']), key=mag_value, reverse=True)
     with h5py.File(h5, 'r') as f:
         rd = lambda m: (torch.from_numpy(f[m]['feats'][:].astype(np.float32)), f[m]['coords'][:])
         if fusion in mags: return rd(fusion)

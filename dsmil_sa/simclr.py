@@ -18,8 +18,8 @@ from .core import DataError, atomic_path, get_device, seed_everything
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NORMS', 'blur_kernel_size', 'simclr_augment', 'to_input', 'SimCLRViews', 'toy_tiles',
-           'nt_xent', 'resnet18_encoder', 'SimCLR', 'backbone_path', 'save_checkpoint', 'train_simclr', 'mag_value',
-           'SlideTiles', 'tile_set_files', 'simclr_cli']
+           'nt_xent', 'resnet18_encoder', 'SimCLR', 'backbone_path', 'save_checkpoint', 'train_simclr', 'SlideTiles',
+           'tile_set_files', 'simclr_cli']
 
 # %% ../nbs/03_simclr.ipynb #954cc297
 def blur_kernel_size(tile_size:int, # Output size of the views in pixels
@@ -236,11 +236,7 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
 
 # %% ../nbs/03_simclr.ipynb #c12609b3
 from .slides import Slide
-from .tiling import TileSet
-
-def mag_value(m) -> float:
-    "A magnification as a number: 20, 20.0 and '20x' all give 20.0."
-    return float(m) if isinstance(m, (int, float, np.number)) else float(str(m).lower().rstrip('x'))
+from .tiling import TileSet, mag_value
 
 class SlideTiles(torch.utils.data.Dataset):
     "Tiles of one or more tile sets, read on the fly from their slides as `uint8` [3, S, S] tensors."

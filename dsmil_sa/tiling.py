@@ -21,8 +21,8 @@ from .core import DataError, atomic_path, tmp_sibling
 from .slides import Slide, read_camelyon_xml, annotation_mask, cmu_small_region, make_synthetic_slide
 
 # %% auto #0
-__all__ = ['SLIDE_EXTS', 'tissue_mask', 'box_fraction', 'grid', 'mag_name', 'TileSet', 'compute_tiles', 'write_jpeg_tiles',
-           'read_tile', 'tile_slide', 'list_slides', 'tile_folder', 'tile_cli']
+__all__ = ['SLIDE_EXTS', 'tissue_mask', 'box_fraction', 'grid', 'mag_name', 'mag_value', 'TileSet', 'compute_tiles',
+           'write_jpeg_tiles', 'read_tile', 'tile_slide', 'list_slides', 'tile_folder', 'tile_cli']
 
 # %% ../nbs/02_tiling.ipynb #8ce7f559
 def tissue_mask(rgb:np.ndarray, # RGB uint8 thumbnail [H, W, 3]
@@ -68,6 +68,10 @@ def grid(dims:tuple[int, int], # Level-0 (width, height)
 def mag_name(mag:float) -> str:
     "Group name of a magnification: 20 -> '20x', 2.5 -> '2.5x'."
     return f'{float(mag):g}x'
+
+def mag_value(m) -> float:
+    "A magnification as a number: 20, 20.0 and '20x' all give 20.0."
+    return float(m) if isinstance(m, (int, float, np.number)) else float(str(m).lower().rstrip('x'))
 
 def _num(v):
     "A float that is integral as int (20.0 -> 20)."
