@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 import torch
 from torch.utils.data import Dataset
+import h5py
 from .core import DataError, package_file
+from .features import load_bag
 
 # %% auto #0
 __all__ = ['MNIST_FILE', 'HYPOTHESES', 'MIL_BENCHMARKS', 'collate_bags', 'load_mnist', 'bag_label', 'sample_mnist_bags',
@@ -163,21 +165,11 @@ class ListBags(Dataset):
 
 # %% ../nbs/08_bags.ipynb #06e1e42e
 def _read_h5_bag(path:Path, fusion:str):
-    try:
-        from dsmil_sa.features import load_bag
-    except ImportError: load_bag = None
-    if load_bag is not None:
-        out = load_bag(path, fusion=fusion)
-        return torch.as_tensor(out[0] if isinstance(out, tuple) else out, dtype=torch.float32)
-    import h5py
-    with h5py.File(path, 'r') as f:
-        groups = [g for g in f if isinstance(f[g], h5py.Group) and 'feats' in f[g]]
-        if not groups: raise DataError(path, "no magnification group with `feats`: not a bag file")
-        g = max(groups, key=lambda g: float(f[g].attrs.get('mag', g.rstrip('x') or 0)))
-        return torch.as_tensor(f[g]['feats'][()], dtype=torch.float32)
+    "Instances of a bag file as a float32 tensor, fused as `fusion` says."
+    return torch.as_tensor(load_bag(path, fusion=fusion)[0], dtype=torch.float32)
 
 def _tile_label(path:Path):
-    import h5py
+    "1 if any tile of the file overlaps tumour, from its tile `labels`."
     with h5py.File(path, 'r') as f:
         labs = [f[g]['labels'][()] for g in f if isinstance(f[g], h5py.Group) and 'labels' in f[g]]
     if not labs: raise DataError(path, "no label: give a labels CSV (slide,label) or a bag file with tile `labels`")
@@ -187,7 +179,7 @@ class WSIBags(Dataset):
     "A folder of per-slide HDF5 bag files; items are `(x [N, D], y [1])`."
     def __init__(self, folder, # Folder of `<slide>.h5` bag files
                  labels_csv=None, # CSV with columns `slide`, `label`; default: labels from the tile labels in each file
-                 fusion:str='tree', # Pyramid fusion passed to `features.load_bag` when available
+                 fusion:str='tree', # Pyramid fusion passed to `features.load_bag`
                  cache:bool=True): # Keep loaded bags in memory
         self.folder = Path(folder)
         if not self.folder.is_dir(): raise DataError(self.folder, "bag folder not found")

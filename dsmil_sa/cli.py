@@ -1,4 +1,4 @@
-"""`dsmil-reproduce`: run the experiment notebooks with papermill and collect tables, figures, the executed notebook and provenance under `results/`.
+"""`dsmil-demo`: the whole pipeline on embedded data, synthetic slides to FROC in minutes on a CPU; `dsmil-reproduce`: run the experiment notebooks with papermill and collect tables, figures and provenance under `results/`.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/cli.html.md"""
 
@@ -13,7 +13,8 @@ from .core import DataError, atomic_write_json, provenance
 import dsmil_sa
 
 # %% auto #0
-__all__ = ['PROFILES', 'experiments_dir', 'list_experiments', 'run_experiment', 'reproduce_cli']
+__all__ = ['PROFILES', 'DEMO_DEFAULTS', 'DEMO_STAGES', 'experiments_dir', 'list_experiments', 'run_experiment', 'reproduce_cli',
+           'demo_paths', 'load_demo_model', 'youden_midpoint', 'auto_threads', 'run_demo', 'demo_cli']
 
 # %% ../nbs/12_cli.ipynb #42a77dbd
 PROFILES = ('smoke', 'cpu', 'full')
@@ -80,3 +81,393 @@ def reproduce_cli(*names:str, # Experiments to run (default: all in nbs/experime
         if rec['status'] != 'ok': failed.append(name)
     if failed: print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
+
+# %% ../nbs/12_cli.ipynb #ab89bc03
+import json, math, warnings
+import numpy as np
+from .core import atomic_path
+
+# %% ../nbs/12_cli.ipynb #41c9d341
+DEMO_DEFAULTS = dict(n_tumor=8, n_normal=8, slide_size=3072, tile_size=128, simclr_steps=30, simclr_batch=32,
+                     simclr_view=64, simclr_lr=1e-4, simclr_norm='batch', epochs=40, test_frac=0.34)
+
+def demo_paths(out) -> dict:
+    "Where each stage of the demo writes, under `out`."
+    out = Path(out)
+    return dict(slides=out/'slides', tiles=out/'tiles', simclr=out/'simclr.pt', bags=out/'bags', model=out/'dsmil.pt',
+                train=out/'train.json', heatmaps=out/'heatmaps', detections=out/'detections', froc=out/'froc.json',
+                cmu=out/'cmu', figures=out/'figures', report=out/'report.json')
+
+# %% ../nbs/12_cli.ipynb #327bf02e
+def _slide_label(path) -> int:
+    "1 for a tumour slide (it has an XML annotation next to it), else 0."
+    return int(Path(path).with_suffix('.xml').exists())
+
+def _stage_slides(p, cfg, progress):
+    "Stage 1: the synthetic slides (and their XMLs)."
+    from dsmil_sa.slides import make_synthetic_set
+    paths = make_synthetic_set(p['slides'], cfg['n_tumor'], cfg['n_normal'], cfg['slide_size'], cfg['seed'], progress)
+    return dict(n_slides=len(paths), n_tumor_slides=sum(map(_slide_label, paths)))
+
+def _stage_tiles(p, cfg, progress):
+    "Stage 2: tile sets at 20x and 5x, tumour-fraction labels from the XMLs."
+    from dsmil_sa.tiling import tile_folder, TileSet
+    failed = tile_folder(p['slides'], p['tiles'], mags=(20, 5), tile_size=cfg['tile_size'], progress=progress)
+    if failed: raise DataError(failed[0][0], f"tiling failed: {failed[0][1]}")
+    sets = [TileSet.load(f) for f in sorted(p['tiles'].glob('*.h5'))]
+    return dict(n_tiles_20x=int(sum(len(s.coords[20]) for s in sets)), n_tiles_5x=int(sum(len(s.coords[5]) for s in sets)),
+                n_tumour_tiles_20x=int(sum((s.labels[20] >= 0.5).sum() for s in sets if s.labels[20] is not None)))
+
+# %% ../nbs/12_cli.ipynb #1a9896f5
+def _simclr_step(ckpt) -> int:
+    "Training steps saved in a SimCLR checkpoint's backbone file (0 if none)."
+    import torch
+    from dsmil_sa.simclr import backbone_path
+    b = backbone_path(ckpt)
+    return int(torch.load(b, map_location='cpu', weights_only=False)['step']) if b.exists() else 0
+
+def _stage_simclr(p, cfg, progress):
+    "Stage 3: a short SimCLR run on the tiles of both magnifications."
+    from dsmil_sa.simclr import SlideTiles, train_simclr, tile_set_files
+    ds = SlideTiles(tile_set_files(p['tiles']))
+    bs = min(cfg['simclr_batch'], len(ds))
+    epochs = max(1, math.ceil(cfg['simclr_steps'] / max(1, len(ds) // bs)))
+    hist = train_simclr(ds, p['simclr'], epochs=epochs, batch_size=bs, lr=cfg['simclr_lr'], tile_size=cfg['simclr_view'],
+                        norm=cfg['simclr_norm'], workers=0, max_steps=cfg['simclr_steps'], seed=cfg['seed'], progress=progress)
+    ds.close()
+    return dict(simclr_steps=len(hist), simclr_first_loss=hist[0], simclr_last_loss=hist[-1])
+
+# %% ../nbs/12_cli.ipynb #199f98dd
+def _stage_features(p, cfg, progress):
+    "Stage 4: bag files of SimCLR features at both magnifications (fused as 'tree' when loaded)."
+    from dsmil_sa.simclr import backbone_path
+    from dsmil_sa.features import load_embedder, extract_folder
+    emb = load_embedder(backbone_path(p['simclr']))
+    bags = extract_folder(p['tiles'], emb, p['bags'], progress=progress, batch_size=64, workers=0)
+    return dict(n_bags=len(bags), embedder=emb.name, feat_dim=emb.dim)
+
+def _load_bags(p, fusion='tree'):
+    "Names, fused instances, coords and labels of every bag of the demo."
+    from dsmil_sa.features import load_bag
+    files = sorted(p['bags'].glob('*.h5'))
+    names = [f.stem for f in files]
+    xs, cs = zip(*(load_bag(f, fusion) for f in files))
+    y = np.array([_slide_label(p['slides']/f'{n}.tif') for n in names])
+    return names, list(xs), list(cs), y
+
+# %% ../nbs/12_cli.ipynb #4ead9b44
+def _split(y, test_frac:float, seed:int, min_val:int=4):
+    "Stratified slide split: (train, validation, test) indices; validation only when each class has `min_val` training slides."
+    from sklearn.model_selection import train_test_split
+    from dsmil_sa.learner import train_val_split
+    idx = np.arange(len(y))
+    tr, te = train_test_split(idx, test_size=test_frac, stratify=y, random_state=seed)
+    tr, te = np.sort(tr), np.sort(te)
+    if np.bincount(y[tr], minlength=2).min() < min_val: return tr, tr[:0], te
+    tr, va = train_val_split(tr, y, 0.25, seed)
+    return tr, va, te
+
+def _standardize(x, model_file:dict):
+    "Instances standardised with the training statistics saved with the model."
+    import torch
+    return (torch.as_tensor(x, dtype=torch.float32) - model_file['mean']) / model_file['std']
+
+def load_demo_model(path):
+    "The trained DSMIL of a demo folder's `dsmil.pt` and its saved record (threshold, feature statistics)."
+    import torch
+    from dsmil_sa.learner import make_model
+    rec = torch.load(path, map_location='cpu', weights_only=False)
+    net = make_model('dsmil', rec['in_dim']); net.load_state_dict(rec['state_dict'])
+    return net.eval(), rec
+
+# %% ../nbs/12_cli.ipynb #4490b4c4
+def youden_midpoint(y, p) -> float:
+    "Threshold of maximal Youden's J, in the middle (in logit) of the widest score interval that reaches it."
+    y, p = np.asarray(y).ravel().astype(int), np.asarray(p, float).ravel()
+    if len(np.unique(y)) < 2: return 0.5
+    s = np.unique(p)                                     # call positive when p >= s[k]
+    J = np.array([(p[y == 1] >= t).mean() - (p[y == 0] >= t).mean() for t in s])
+    lg = np.log(np.clip(s, 1e-7, 1 - 1e-7) / np.clip(1 - s, 1e-7, 1))
+    best = [k for k in np.flatnonzero(J >= J.max() - 1e-12) if k > 0]
+    if not best: return float(s[0])
+    k = max(best, key=lambda k: lg[k] - lg[k - 1])
+    return float(1 / (1 + np.exp(-(lg[k] + lg[k - 1]) / 2)))
+
+# %% ../nbs/12_cli.ipynb #9d7ea7ab
+def _stage_train(p, cfg, progress):
+    "Stage 5: DSMIL on a stratified slide split; Youden threshold on validation (or training) slides; test metrics."
+    import torch
+    from dsmil_sa.core import seed_everything
+    from dsmil_sa.bags import ListBags
+    from dsmil_sa.learner import make_model, fit, predict, bag_metrics
+    names, xs, _, y = _load_bags(p)
+    tr, va, te = _split(y, cfg['test_frac'], cfg['seed'])
+    allx = torch.cat([xs[i] for i in tr])
+    stats = dict(mean=allx.mean(0), std=allx.std(0).clamp_min(1e-6))
+    xs = [_standardize(x, stats) for x in xs]
+    seed_everything(cfg['seed'])
+    net = make_model('dsmil', xs[0].shape[1])
+    res = fit(net, ListBags(xs, y, tr), ListBags(xs, y, va) if len(va) else None, preset='dsmil',
+              epochs=cfg['epochs'], seed=cfg['seed'], progress=progress)
+    on = 'validation' if len(va) else 'training'
+    thr = youden_midpoint(*predict(net, ListBags(xs, y, va if len(va) else tr))[:2])
+    with atomic_path(p['model']) as tmp:
+        torch.save(dict(state_dict=net.state_dict(), in_dim=xs[0].shape[1], threshold=thr, **stats), tmp)
+    yt, pt, _ = predict(net, ListBags(xs, y, te))
+    m = bag_metrics(yt, pt, thr)
+    rec = dict(train=[names[i] for i in tr], val=[names[i] for i in va], test=[names[i] for i in te],
+               threshold=thr, threshold_on=on, best_epoch=res['best_epoch'],
+               test_prob={names[i]: float(q) for i, q in zip(te, pt[:, 0])}, test_label={names[i]: int(y[i]) for i in te},
+               slide_auc=m['auc'], slide_accuracy=m['accuracy'], history=res['history'].to_dict('records'))
+    atomic_write_json(p['train'], rec)
+    return dict(n_train=len(tr), n_val=len(va), n_test=len(te), threshold=thr, threshold_on=on,
+                slide_auc=m['auc'], slide_accuracy=m['accuracy'])
+
+# %% ../nbs/12_cli.ipynb #c2e5a84a
+def _score_bag(net, rec, x) -> tuple[float, np.ndarray]:
+    "Bag probability and per-instance tumour probabilities of one bag under the demo model."
+    import torch
+    from dsmil_sa.froc import scores_from_output
+    with torch.no_grad(): out = net(_standardize(x, rec))
+    return float(torch.sigmoid(out.logits)[0, 0]), scores_from_output(out, 'instance')
+
+def _slide_heatmap(slide_path, coords, scores, tile_size:int):
+    "A heatmap at half a 20x tile per pixel, lightly smoothed, and the slide's level-0 size and µm/px."
+    from dsmil_sa.slides import Slide
+    from dsmil_sa.froc import heatmap_from_scores
+    with Slide(slide_path) as s: ext, dims, mpp = tile_size * s.downsample_for(20), s.dimensions, s.mpp
+    return heatmap_from_scores(coords, scores, ext, dims, downsample=ext / 2, sigma=1.0), dims, mpp, ext
+
+def _save_heatmap(path, hm, **extra):
+    "Write a heatmap (and extra arrays) to an `.npz` file atomically."
+    with atomic_path(path) as tmp, open(tmp, 'wb') as f: np.savez(f, values=hm.values, downsample=hm.downsample, **extra)
+    return path
+
+def _load_heatmap(path):
+    "A `Heatmap` (and the npz) from `_save_heatmap`."
+    from dsmil_sa.froc import Heatmap
+    z = np.load(path)
+    return Heatmap(z['values'], float(z['downsample'])), z
+
+# %% ../nbs/12_cli.ipynb #a7270d1f
+def _stage_froc(p, cfg, progress):
+    "Stage 6: heatmaps of the test slides from DSMIL's instance scores, detections, Camelyon16-style FROC."
+    from sklearn.metrics import roc_auc_score
+    from dsmil_sa.slides import read_camelyon_xml
+    from dsmil_sa.froc import detect_peaks, evaluation_mask, evaluate_froc, write_detections
+    from dsmil_sa.features import load_bag
+    from dsmil_sa.tiling import TileSet
+    net, rec = load_demo_model(p['model'])
+    test = json.loads(p['train'].read_text())['test']
+    slides, tl, ts_ = {}, [], []
+    for n in test:
+        x, coords = load_bag(p['bags']/f'{n}.h5')
+        _, s = _score_bag(net, rec, x)
+        lab = TileSet.load(p['tiles']/f'{n}.h5').labels[20]
+        if lab is not None: tl.append(lab >= 0.5); ts_.append(s)
+        sp = p['slides']/f'{n}.tif'
+        hm, dims, mpp, ext = _slide_heatmap(sp, coords, s, cfg['tile_size'])
+        _save_heatmap(p['heatmaps']/f'{n}.npz', hm, coords=coords, scores=s)
+        dets = detect_peaks(hm, threshold=0.05, radius=3 * ext)
+        write_detections(p['detections']/f'{n}.csv', dets)
+        xml = sp.with_suffix('.xml')
+        em = evaluation_mask(read_camelyon_xml(xml), mpp=mpp, eval_mpp=cfg['eval_mpp'], itc_um=cfg['itc_um']) if xml.exists() else None
+        slides[n] = (dets, em)
+    res = evaluate_froc(slides)
+    tl, ts_ = np.concatenate(tl), np.concatenate(ts_)
+    tile_auc = float(roc_auc_score(tl, ts_)) if 0 < tl.sum() < len(tl) else float('nan')
+    atomic_write_json(p['froc'], dict(res.to_dict(), tile_auc=tile_auc, eval_mpp=cfg['eval_mpp'], itc_um=cfg['itc_um']))
+    return dict(froc=res.score, n_lesions=res.n_lesions, n_froc_slides=res.n_slides, tile_auc=tile_auc,
+                n_detections=int(sum(len(d) for d, _ in slides.values())))
+
+# %% ../nbs/12_cli.ipynb #84f84ec6
+def _stage_cmu(p, cfg, progress):
+    "Stage 7: the real CMU-1-Small-Region slide tiled, embedded and scored by the trained DSMIL."
+    from dsmil_sa.slides import cmu_small_region
+    from dsmil_sa.tiling import tile_slide
+    from dsmil_sa.simclr import backbone_path
+    from dsmil_sa.features import load_embedder, extract_features, load_bag
+    src = cmu_small_region()
+    h5 = tile_slide(src, p['cmu']/'tiles', mags=(20, 5), tile_size=cfg['tile_size'], xml=False)
+    bag = extract_features(h5, load_embedder(backbone_path(p['simclr'])), p['cmu']/'bags', batch_size=64)
+    x, coords = load_bag(bag)
+    net, rec = load_demo_model(p['model'])
+    prob, s = _score_bag(net, rec, x)
+    hm, *_ = _slide_heatmap(src, coords, s, cfg['tile_size'])
+    _save_heatmap(p['cmu']/'heatmap.npz', hm, coords=coords, scores=s)
+    info = dict(cmu_slide=str(src), cmu_tiles=len(x), cmu_bag_prob=prob, cmu_max_tile_prob=float(s.max()),
+                cmu_tiles_above_threshold=int((s >= 0.5).sum()))
+    atomic_write_json(p['cmu']/'cmu.json', info)
+    return info
+
+# %% ../nbs/12_cli.ipynb #2f053caa
+def _save_fig(fig, path):
+    "Write a matplotlib Figure as PNG atomically."
+    with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=110, bbox_inches='tight')
+    return path
+
+def _froc_result(d:dict):
+    "A `FROCResult` back from its `to_dict()`."
+    from dsmil_sa.froc import FROCResult
+    c, nan = d['curve'], lambda v: np.nan if v is None else v
+    a = lambda v, none=np.nan: np.array([none if t is None else t for t in v], float)
+    return FROCResult(a(c['fp_rate']), a(c['sensitivity']), a(c['thresholds'], np.inf), nan(d['score']),
+                      {float(k): nan(v) for k, v in d['sens_at'].items()}, d['n_slides'], d['n_lesions'], d['official'])
+
+def _overlay_figure(slide_path, hm, annotations, dets, title):
+    "Two panels: the slide with its annotation outline, and the same with the heatmap and detections."
+    from matplotlib.figure import Figure
+    from dsmil_sa.slides import Slide
+    from dsmil_sa.viz import show_heatmap
+    with Slide(slide_path) as s: thumb, dims = s.thumbnail(800), s.dimensions
+    fig = Figure(figsize=(11, 5.2))
+    a0, a1 = fig.subplots(1, 2)
+    show_heatmap(thumb, None, dims, annotations, ax=a0, title=f'{title}: slide' + (' and annotation' if annotations else ''))
+    show_heatmap(thumb, hm, dims, annotations, threshold=0.05, detections=dets, ax=a1, title=f'{title}: DSMIL tumour probability')
+    return fig
+
+# %% ../nbs/12_cli.ipynb #7c5239cb
+def _stage_figures(p, cfg, progress):
+    "Stage 8: heatmap overlay of a test tumour slide, ROC, FROC and the CMU heatmap as PNGs."
+    from matplotlib.figure import Figure
+    from dsmil_sa.slides import read_camelyon_xml, cmu_small_region
+    from dsmil_sa.froc import read_detections
+    from dsmil_sa.viz import plot_roc, plot_froc
+    tr = json.loads(p['train'].read_text())
+    names = sorted(tr['test'])
+    tum = [n for n in names if tr['test_label'][n] == 1]
+    n = tum[0] if tum else names[0]          # the first test tumour slide, not the best one
+    hm, _ = _load_heatmap(p['heatmaps']/f'{n}.npz')
+    sp = p['slides']/f'{n}.tif'
+    anns = read_camelyon_xml(sp.with_suffix('.xml')) if sp.with_suffix('.xml').exists() else None
+    figs = {}
+    figs['heatmap'] = _save_fig(_overlay_figure(sp, hm, anns, read_detections(p['detections']/f'{n}.csv'), n),
+                                p['figures']/'heatmap_test_slide.png')
+    fig = Figure(figsize=(4.5, 4.5)); plot_roc([tr['test_label'][k] for k in names], [tr['test_prob'][k] for k in names],
+                                                label='DSMIL', ax=fig.subplots())
+    figs['roc'] = _save_fig(fig, p['figures']/'roc.png')
+    fig = Figure(figsize=(5, 4.5)); plot_froc({'DSMIL': _froc_result(json.loads(p['froc'].read_text()))}, ax=fig.subplots())
+    figs['froc'] = _save_fig(fig, p['figures']/'froc.png')
+    hm, _ = _load_heatmap(p['cmu']/'heatmap.npz')
+    figs['cmu'] = _save_fig(_overlay_figure(cmu_small_region(), hm, None, None, 'CMU-1-Small-Region'), p['figures']/'cmu_heatmap.png')
+    return dict(figure_slide=n, figures={k: str(v) for k, v in figs.items()})
+
+# %% ../nbs/12_cli.ipynb #80d4d590
+DEMO_STAGES = (('slides', 'synthetic slides', _stage_slides), ('tiles', 'tiling at 20x and 5x', _stage_tiles),
+               ('simclr', 'SimCLR on the tiles', _stage_simclr), ('features', 'features (tree fusion)', _stage_features),
+               ('train', 'DSMIL train and test', _stage_train), ('froc', 'heatmaps and FROC', _stage_froc),
+               ('cmu', 'CMU-1-Small-Region', _stage_cmu), ('figures', 'figures', _stage_figures))
+
+# %% ../nbs/12_cli.ipynb #e648e7b3
+def auto_threads(load:float|None=None, most:int=2) -> int:
+    "torch threads for this machine now: the cores other processes leave idle, between 1 and `most`."
+    load = os.getloadavg()[0] if load is None else load
+    return int(max(1, min(most, os.cpu_count() or 1, round((os.cpu_count() or 1) - load))))
+
+# %% ../nbs/12_cli.ipynb #4186dd7f
+def _summary(rep:dict) -> str:
+    "The printed report."
+    r = rep
+    lines = [f"dsmil-demo: {r['counts']['n_slides']} synthetic slides ({r['counts']['n_tumor_slides']} tumour), "
+             f"{r['counts']['n_tiles_20x']} tiles at 20x, test on {r['counts']['n_test']} slides",
+             f"  slide AUC       {r['slide_auc']:.3f}",
+             f"  slide accuracy  {r['slide_accuracy']:.3f}  (threshold {r['threshold']:.3f}, Youden on the {r['threshold_on']} slides)",
+             f"  FROC score      {r['froc']:.3f}  ({r['counts']['n_lesions']} lesions on {r['counts']['n_test']} test slides)",
+             f"  tile AUC        {r['tile_auc']:.3f}  (instance scores vs tile labels, test slides)",
+             f"  CMU-1-Small-Region: bag probability {r['cmu']['cmu_bag_prob']:.3f} over {r['cmu']['cmu_tiles']} tiles",
+             "  stage seconds   " + ', '.join(f"{k} {v:.0f}" for k, v in r['stage_seconds'].items()) + f"  (this run {r['wall_s']:.0f} s)",
+             "  figures         " + ', '.join(r['figures'].values()),
+             f"  report          {r['report']}"]
+    return '\n'.join(lines)
+
+# %% ../nbs/12_cli.ipynb #e4d25a88
+def run_demo(out='demo_out', # Output folder; a rerun resumes from the stages already complete
+             seed:int=0, # Seed of the slides, the split and every training run
+             n_tumor:int=DEMO_DEFAULTS['n_tumor'], # Synthetic tumour slides
+             n_normal:int=DEMO_DEFAULTS['n_normal'], # Synthetic normal slides
+             slide_size:int=DEMO_DEFAULTS['slide_size'], # Side of each synthetic slide at 20x (0.5 µm/px)
+             tile_size:int=DEMO_DEFAULTS['tile_size'], # Tile side in pixels at 20x and 5x (paper: 224)
+             simclr_steps:int=DEMO_DEFAULTS['simclr_steps'], # SimCLR optimiser steps (paper: 100 epochs)
+             simclr_batch:int=DEMO_DEFAULTS['simclr_batch'], # SimCLR batch (paper: 512)
+             simclr_view:int=DEMO_DEFAULTS['simclr_view'], # Side of the SimCLR views (paper: 224)
+             simclr_lr:float=DEMO_DEFAULTS['simclr_lr'], # SimCLR learning rate (reference: 1e-5 for 100 epochs)
+             simclr_norm:str=DEMO_DEFAULTS['simclr_norm'], # Encoder normalisation (reference: 'instance', see above)
+             epochs:int=DEMO_DEFAULTS['epochs'], # DSMIL epochs (preset 'dsmil': 50 in the paper's setup)
+             test_frac:float=DEMO_DEFAULTS['test_frac'], # Fraction of the slides held out for testing
+             eval_mpp:float=7.776, # µm per pixel of the FROC evaluation mask (official)
+             itc_um:float=100., # Regions with a shorter major axis (µm) are isolated tumour cells (official: 275, see above)
+             threads:int|None=None, # torch CPU threads; None: the idle cores (at most 2, at least 1)
+             progress:bool=True, # Progress bars inside the stages
+             verbose:bool=True) -> dict: # Print a line per stage and the report
+    "Run (or resume) the whole demo pipeline in `out`; return the report (also written to `out/report.json`)."
+    import torch
+    t_all = time.time()
+    cfg = dict(seed=seed, n_tumor=n_tumor, n_normal=n_normal, slide_size=slide_size, tile_size=tile_size,
+               simclr_steps=simclr_steps, simclr_batch=simclr_batch, simclr_view=simclr_view, simclr_lr=simclr_lr,
+               simclr_norm=simclr_norm, epochs=epochs, test_frac=test_frac, eval_mpp=eval_mpp, itc_um=itc_um)
+    out = Path(out); p = demo_paths(out); out.mkdir(parents=True, exist_ok=True)
+    cfile = out/'config.json'
+    if cfile.exists() and (old := json.loads(cfile.read_text())) != cfg:
+        diff = ', '.join(f"{k}={old.get(k)!r}" for k in cfg if old.get(k) != cfg[k])
+        raise DataError(out, f"was made with other settings ({diff}); use another --out or delete the folder")
+    atomic_write_json(cfile, cfg)
+    say = print if verbose else (lambda *a, **k: None)
+    load = os.getloadavg()[0]
+    if threads is None: threads = auto_threads(load)
+    threads0 = torch.get_num_threads(); torch.set_num_threads(threads)
+    say(f"dsmil-demo -> {out}: {threads} torch thread(s), load average {load:.1f} on {os.cpu_count()} cores", flush=True)
+    info, stage_s, run_s, skipped = {}, {}, {}, []
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='The given NumPy array is not writable')  # harmless, from slide reads
+        try:
+            for i, (key, desc, fn) in enumerate(DEMO_STAGES, 1):
+                marker, t0, tag = out/'stages'/f'{key}.json', time.time(), f"[{i}/{len(DEMO_STAGES)}] {desc}"
+                if marker.exists(): rec, how = json.loads(marker.read_text()), 'already done'; skipped.append(key)
+                else:
+                    say(f"{tag} ...", flush=True)
+                    try: res = fn(p, cfg, progress)
+                    except Exception as e: raise RuntimeError(f"stage {tag} failed: {type(e).__name__}: {e}") from e
+                    rec = dict(info=res, seconds=round(time.time() - t0, 1)); atomic_write_json(marker, rec)
+                    how = f"done in {rec['seconds']:.1f} s"
+                info.update(rec['info']); stage_s[key], run_s[key] = rec['seconds'], round(time.time() - t0, 1)
+                say(f"{tag}: {how}", flush=True)
+        finally: torch.set_num_threads(threads0)
+    counts = {k: info[k] for k in ('n_slides', 'n_tumor_slides', 'n_tiles_20x', 'n_tiles_5x', 'n_tumour_tiles_20x',
+                                   'n_train', 'n_val', 'n_test', 'n_lesions', 'n_detections')}
+    rep = dict(slide_auc=info['slide_auc'], slide_accuracy=info['slide_accuracy'], froc=info['froc'], tile_auc=info['tile_auc'],
+               threshold=info['threshold'], threshold_on=info['threshold_on'], counts=counts,
+               simclr=dict(steps=info['simclr_steps'], first_loss=info['simclr_first_loss'], last_loss=info['simclr_last_loss']),
+               embedder=info['embedder'], cmu={k: v for k, v in info.items() if k.startswith('cmu_')},
+               figures=info['figures'], figure_slide=info['figure_slide'], stage_seconds=stage_s, run_seconds=run_s,
+               total_stage_seconds=round(sum(stage_s.values()), 1), wall_s=round(time.time() - t_all, 1),
+               skipped=skipped,
+               threads=threads, load_average=[round(v, 2) for v in (load, os.getloadavg()[0])],
+               report=str(p['report']), provenance=provenance(**cfg, out=str(out), threads=threads))
+    atomic_write_json(p['report'], rep)
+    say(_summary(rep))
+    return rep
+
+# %% ../nbs/12_cli.ipynb #3bbddabd
+@call_parse
+def demo_cli(out:str='demo_out', # Output folder (a rerun resumes)
+             seed:int=0, # Seed of everything
+             n_tumor:int=DEMO_DEFAULTS['n_tumor'], # Synthetic tumour slides
+             n_normal:int=DEMO_DEFAULTS['n_normal'], # Synthetic normal slides
+             slide_size:int=DEMO_DEFAULTS['slide_size'], # Slide side at 20x in pixels
+             tile_size:int=DEMO_DEFAULTS['tile_size'], # Tile side in pixels (paper: 224)
+             simclr_steps:int=DEMO_DEFAULTS['simclr_steps'], # SimCLR steps (paper: 100 epochs)
+             simclr_batch:int=DEMO_DEFAULTS['simclr_batch'], # SimCLR batch size (paper: 512)
+             simclr_view:int=DEMO_DEFAULTS['simclr_view'], # SimCLR view side in pixels (paper: 224)
+             simclr_lr:float=DEMO_DEFAULTS['simclr_lr'], # SimCLR learning rate
+             simclr_norm:str=DEMO_DEFAULTS['simclr_norm'], # SimCLR encoder normalisation: batch or instance
+             epochs:int=DEMO_DEFAULTS['epochs'], # DSMIL epochs
+             test_frac:float=DEMO_DEFAULTS['test_frac'], # Fraction of slides for testing
+             threads:int=None, # torch CPU threads (default: the idle cores, 1 or 2)
+             quiet:bool=False): # No progress bars
+    "The whole DSMIL pipeline on embedded data: synthetic slides to FROC, plus the real CMU-1-Small-Region slide."
+    try: run_demo(out, seed, n_tumor, n_normal, slide_size, tile_size, simclr_steps, simclr_batch, simclr_view, simclr_lr,
+                  simclr_norm, epochs, test_frac, threads=threads, progress=not quiet)
+    except Exception as e:
+        print(f"dsmil-demo: {e}\nFinished stages are kept in {out}: fix the cause and rerun the same command to resume.", file=sys.stderr)
+        return 1
+    return 0

@@ -96,7 +96,7 @@ class Slide:
         try: img = self._os.read_region((int(xy[0]), int(xy[1])), level, (n, n))
         except openslide.OpenSlideError as e: raise DataError(self.path, f'cannot read region at {tuple(xy)} ({e})') from None
         rgb = _to_rgb(np.asarray(img))
-        if n != size: rgb = np.asarray(Image.fromarray(rgb).resize((size, size), Image.BILINEAR, reducing_gap=None))
+        if n != size: rgb = np.array(Image.fromarray(rgb).resize((size, size), Image.BILINEAR, reducing_gap=None))
         return rgb
 
     def thumbnail(self, max_size:int=1024) -> np.ndarray:
