@@ -14,7 +14,7 @@ import dsmil_sa
 
 # %% auto #0
 __all__ = ['PROFILES', 'DEMO_DEFAULTS', 'DEMO_STAGES', 'experiments_dir', 'list_experiments', 'run_experiment', 'reproduce_cli',
-           'demo_paths', 'load_demo_model', 'youden_midpoint', 'auto_threads', 'run_demo', 'demo_cli']
+           'demo_paths', 'load_demo_model', 'auto_threads', 'run_demo', 'demo_cli']
 
 # %% ../nbs/12_cli.ipynb #42a77dbd
 PROFILES = ('smoke', 'cpu', 'full')
@@ -180,26 +180,13 @@ def load_demo_model(path):
     net = make_model('dsmil', rec['in_dim']); net.load_state_dict(rec['state_dict'])
     return net.eval(), rec
 
-# %% ../nbs/12_cli.ipynb #4490b4c4
-def youden_midpoint(y, p) -> float:
-    "Threshold of maximal Youden's J, in the middle (in logit) of the widest score interval that reaches it."
-    y, p = np.asarray(y).ravel().astype(int), np.asarray(p, float).ravel()
-    if len(np.unique(y)) < 2: return 0.5
-    s = np.unique(p)                                     # call positive when p >= s[k]
-    J = np.array([(p[y == 1] >= t).mean() - (p[y == 0] >= t).mean() for t in s])
-    lg = np.log(np.clip(s, 1e-7, 1 - 1e-7) / np.clip(1 - s, 1e-7, 1))
-    best = [k for k in np.flatnonzero(J >= J.max() - 1e-12) if k > 0]
-    if not best: return float(s[0])
-    k = max(best, key=lambda k: lg[k] - lg[k - 1])
-    return float(1 / (1 + np.exp(-(lg[k] + lg[k - 1]) / 2)))
-
 # %% ../nbs/12_cli.ipynb #9d7ea7ab
 def _stage_train(p, cfg, progress):
     "Stage 5: DSMIL on a stratified slide split; Youden threshold on validation (or training) slides; test metrics."
     import torch
     from dsmil_sa.core import seed_everything
     from dsmil_sa.bags import ListBags
-    from dsmil_sa.learner import make_model, fit, predict, bag_metrics
+    from dsmil_sa.learner import make_model, fit, predict, bag_metrics, youden_threshold
     names, xs, _, y = _load_bags(p)
     tr, va, te = _split(y, cfg['test_frac'], cfg['seed'])
     allx = torch.cat([xs[i] for i in tr])
@@ -210,7 +197,7 @@ def _stage_train(p, cfg, progress):
     res = fit(net, ListBags(xs, y, tr), ListBags(xs, y, va) if len(va) else None, preset='dsmil',
               epochs=cfg['epochs'], seed=cfg['seed'], progress=progress)
     on = 'validation' if len(va) else 'training'
-    thr = youden_midpoint(*predict(net, ListBags(xs, y, va if len(va) else tr))[:2])
+    thr = youden_threshold(*predict(net, ListBags(xs, y, va if len(va) else tr))[:2])
     with atomic_path(p['model']) as tmp:
         torch.save(dict(state_dict=net.state_dict(), in_dim=xs[0].shape[1], threshold=thr, **stats), tmp)
     yt, pt, _ = predict(net, ListBags(xs, y, te))

@@ -72,12 +72,16 @@ def predict(model:nn.Module, ds:Dataset, batch_size:int=1, device=None) -> tuple
 
 # %% ../nbs/09_learner.ipynb #00d44112
 def youden_threshold(y, p) -> float:
-    "The threshold maximising TPR - FPR (Youden's J); 0.5 when `y` has a single class."
-    y, p = np.asarray(y).ravel(), np.asarray(p).ravel()
+    "Threshold of maximal Youden's J (TPR - FPR), in the middle (in logits) of the widest score interval reaching it."
+    y, p = np.asarray(y).ravel().astype(int), np.asarray(p, float).ravel()
     if len(np.unique(y)) < 2: return 0.5
-    fpr, tpr, thr = roc_curve(y, p)
-    thr = np.minimum(thr, 1.0)   # the first threshold is +inf ("call nothing positive")
-    return float(thr[np.argmax(tpr - fpr)])
+    s = np.unique(p)                                     # call positive when p >= s[k]
+    J = np.array([(p[y == 1] >= t).mean() - (p[y == 0] >= t).mean() for t in s])
+    lg = np.log(np.clip(s, 1e-7, 1 - 1e-7) / np.clip(1 - s, 1e-7, 1))
+    best = [k for k in np.flatnonzero(J >= J.max() - 1e-12) if k > 0]
+    if not best: return float(s[0])
+    k = max(best, key=lambda k: lg[k] - lg[k - 1])
+    return float(1 / (1 + np.exp(-(lg[k] + lg[k - 1]) / 2)))
 
 def bag_metrics(y, p, threshold=0.5) -> dict:
     "Accuracy, AUC, precision, recall and F1 (scikit-learn), averaged over classes when `C > 1`."
