@@ -137,7 +137,8 @@ class _PoolMIL(nn.Module):
         if self.reduce == 'max':
             if self.pool == 'instance':
                 logits, idx = masked_max(inst, m, 1)
-                att = F.one_hot(idx, inst.shape[1]).transpose(1, 2).to(inst.dtype)   # [B, N, C]
+                pos = torch.arange(inst.shape[1], device=idx.device)[None, :, None]
+                att = (pos == idx[:, None, :]).to(inst.dtype)   # one-hot [B, N, C]; not F.one_hot, which fails under vmap
             else: logits, att = self.classifier(masked_max(f, m, 1)[0]), None
         else:
             logits = masked_mean(inst, m, 1) if self.pool == 'instance' else self.classifier(masked_mean(f, m, 1))
