@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse, time, platform
 import torch
 import torch.nn.functional as F
-from dsmil_sa.abmilp import MaxPoolMIL, MeanPoolMIL, AbMILP, SAAbMILP
+from dsmil_sa.mil import MaxPoolMIL, MeanPoolMIL
+from dsmil_sa.abmilp import AbMILP, SAAbMILP
 from dsmil_sa.dsmil import DSMIL
 
 def make_models(d, chunk):
