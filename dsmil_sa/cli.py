@@ -66,6 +66,7 @@ def run_experiment(name:str, # Notebook name without `.ipynb`
     od = Path(out)/name; od.mkdir(parents=True, exist_ok=True)
     params = dict(profile=profile, out_dir=str(od.resolve()), data_dir=data_dir, seed=seed)
     t0, err = time.time(), None
+    prov = provenance(experiment=name, **params)           # the code as it was when the run started
     fail_nb = od/f"{name}.failed.ipynb"
     tmp = od/f".{name}.{os.getpid()}.running.ipynb"      # renamed only when the whole notebook ran
     try:
@@ -77,7 +78,7 @@ def run_experiment(name:str, # Notebook name without `.ipynb`
         os.replace(tmp, od/f"{name}.ipynb")
         if fail_nb.exists(): fail_nb.unlink()
     except Exception as e: err = f"{type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}"
-    rec = dict(provenance(experiment=name, **params), wall_s=round(time.time() - t0, 1), status='ok' if err is None else 'failed', error=err)
+    rec = dict(prov, wall_s=round(time.time() - t0, 1), status='ok' if err is None else 'failed', error=err)
     atomic_write_json(od/'provenance.json', rec)
     return rec
 

@@ -20,12 +20,13 @@ from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .core import DataError, MILOutput, seed_everything, get_device, atomic_path, atomic_write_json, provenance, remove_stale_tmp
 from .bags import collate_bags, ListBags, BagStandardizer, WSIBags
+from .mil import as_batch
 
 # %% auto #0
 __all__ = ['PRESETS', 'MODEL_NAMES', 'get_preset', 'make_optimizer', 'mil_loss', 'predict', 'youden_threshold', 'bag_metrics',
            'train_val_split', 'fit', 'evaluate', 'cross_validate', 'summarize', 'LeNetExtractor', 'EndToEnd',
-           'make_model', 'ModelRecord', 'save_model', 'load_model', 'json_safe', 'fit_bags', 'bags_provenance',
-           'train_folder']
+           'EmbeddedMIL', 'make_model', 'ModelRecord', 'save_model', 'load_model', 'json_safe', 'fit_bags',
+           'bags_provenance', 'train_folder']
 
 # %% ../nbs/10_learner.ipynb #2e47d5ca
 PRESETS = {
@@ -219,12 +220,26 @@ class EndToEnd(nn.Module):
     def mil_loss(self, out, y): return mil_loss(self.aggregator, out, y)
 
 # %% ../nbs/10_learner.ipynb #5797fced
+class EmbeddedMIL(nn.Module):
+    "A ReLU instance embedding `in_dim -> embed` followed by a MIL aggregator."
+    def __init__(self, in_dim:int, embed:int, aggregator:nn.Module):
+        super().__init__(); self.in_dim, self.n_classes = in_dim, aggregator.n_classes
+        self.embed, self.aggregator = nn.Sequential(nn.Linear(in_dim, embed), nn.ReLU()), aggregator
+    def forward(self, x, mask=None) -> MILOutput:
+        x, mask = as_batch(x, mask, self.in_dim)
+        return self.aggregator(self.embed(x), mask)
+    def mil_loss(self, out, y): return mil_loss(self.aggregator, out, y)
+
+# %% ../nbs/10_learner.ipynb #37743cfe
 MODEL_NAMES = ('dsmil', 'abmilp', 'gated_abmilp', 'sa_abmilp', 'max', 'mean')
 
 def make_model(name:str, # 'dsmil', 'abmilp', 'gated_abmilp', 'sa_abmilp' (or 'sa_<kernel>'), 'max', 'mean'
-               in_dim:int, n_classes:int=1, **kw) -> nn.Module:
+               in_dim:int, n_classes:int=1,
+               embed:int|None=None, # Width of a ReLU instance embedding before the aggregator (None: none)
+               **kw) -> nn.Module:
     "A MIL aggregator by name."
     from dsmil_sa import abmilp, mil
+    if embed: return EmbeddedMIL(in_dim, embed, make_model(name, embed, n_classes, **kw))
     if name == 'dsmil':
         from dsmil_sa.dsmil import DSMIL
         return DSMIL(in_dim, n_classes, **kw)

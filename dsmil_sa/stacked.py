@@ -17,7 +17,7 @@ from .bags import BagStandardizer
 from .learner import mil_loss, train_val_split, youden_threshold, bag_metrics
 
 # %% auto #0
-__all__ = ['adam_state', 'adam_masked', 'run_stacked', 'cv_stacked']
+__all__ = ['adam_state', 'adam_masked', 'run_stacked', 'cv_runs', 'paper_protocol', 'cv_stacked', 'pick_by_validation']
 
 # %% ../nbs/11_stacked.ipynb #7e7709a1
 def adam_state(params:dict) -> dict:
@@ -35,20 +35,21 @@ def adam_masked(params:dict, # Stacked parameters from `adam_state` (views of it
                 state:dict, # From `adam_state`, updated in place
                 grads:dict, # Stacked gradients, same shapes as `params`
                 active:torch.Tensor, # `[M]` bool: the models that take this step
-                lr:float, betas=(0.9, 0.999), weight_decay:float=0., eps:float=1e-8):
+                lr:float|torch.Tensor, # Learning rate: one, or `[M]` (one per model)
+                betas=(0.9, 0.999), weight_decay:float=0., eps:float=1e-8):
     "One `torch.optim.Adam` step for the active models; the others keep parameters, moments and step count."
     flat, m, v, g, w = (state[k] for k in ('flat', 'm', 'v', 'g', 'work'))   # preallocated: no large temporaries
     a = torch.as_tensor(active, dtype=torch.bool)
     state['step'] += a.to(state['step'].dtype)
-    t, af = state['step'].clamp_min(1), a.to(flat.dtype)[:, None]
-    b1, b2 = betas
+    t, af, (b1, b2) = state['step'].clamp_min(1), a.to(flat.dtype)[:, None], betas
     torch.cat([grads[n].reshape(len(a), -1) for n in state['names']], 1, out=g)
     if weight_decay: g.add_(flat, alpha=weight_decay)
-    m.add_(torch.sub(g, m, out=w).mul_(af * (1 - b1)))
-    v.add_(torch.mul(g, g, out=w).sub_(v).mul_(af * (1 - b2)))
-    bc1 = (1 - b1 ** t).to(flat.dtype)[:, None]; bc2 = (1 - b2 ** t).to(flat.dtype)[:, None]
-    torch.sqrt(v, out=w).div_(bc2.sqrt()).add_(eps)
-    flat.sub_(torch.div(m, w, out=g).mul_(af * lr / bc1))
+    m.lerp_(g, af*(1 - b1)); v.lerp_(torch.mul(g, g, out=w), af*(1 - b2))
+    s = ((1 - b1**t) / torch.as_tensor(lr, dtype=t.dtype)).reshape(-1, 1)    # 1 / step size, per model
+    c1 = torch.where(a[:, None], s / (1 - b2**t).sqrt()[:, None], 0.).to(flat.dtype)
+    c2 = torch.where(a[:, None], s*eps, math.inf).to(flat.dtype)        # inactive: infinite denominator, no step
+    torch.addcmul(c2, torch.sqrt(v, out=w), c1, out=w)                  # (sqrt(v)/sqrt(1-b2^t) + eps) / step size
+    flat.addcdiv_(m, w, value=-1)
 
 # %% ../nbs/11_stacked.ipynb #c8350039
 def run_stacked(models:list, # M models of one architecture (their initial weights are used)
@@ -58,8 +59,9 @@ def run_stacked(models:list, # M models of one architecture (their initial weigh
                 mu, sd, # `[M, 1, 1, D]` per-model standardisation
                 epochs:int, lr:float, betas=(0.5, 0.9), wd:float=0., eta_min:float=0., # Adam and cosine schedule
                 seed:int=0, # Seeds the bag order
-                eval_cb=None, # Called as `eval_cb(epoch, loss [M, n_bags], prob [M, n_bags])` after an epoch
-                eval_every:bool=True): # Evaluate after every epoch (else only after the last)
+                eval_cb=None, # Called as `eval_cb(epoch, loss [M, n_bags], prob [M, n_bags, S])` after an epoch
+                eval_every:bool=True, # Evaluate after every epoch (else only after the last)
+                scorings:tuple=(lambda out: out.logits,)): # S functions `out -> bag logit` evaluated (default: the prediction)
     "Train M models together, one bag per step in a shared random order, each only on its own training bags."
     M = len(models)
     p, b = stack_module_state(models)
@@ -69,7 +71,7 @@ def run_stacked(models:list, # M models of one architecture (their initial weigh
     def loss1(p, b, mu, sd, x, y): return mil_loss(base, functional_call(base, (p, b), ((x - mu)/sd,)), y)
     def eval1(p, b, mu, sd, x, y):
         out = functional_call(base, (p, b), ((x - mu)/sd,))
-        return mil_loss(base, out, y), torch.sigmoid(out.logits).reshape(())
+        return mil_loss(base, out, y), torch.sigmoid(torch.stack([f(out).reshape(()) for f in scorings]))
     g_fn = vmap(grad(loss1), in_dims=(0, 0, 0, 0, None, None), randomness='different')
     e_fn = vmap(vmap(eval1, in_dims=(None, None, None, None, 0, 0), randomness='different'), in_dims=(0, 0, 0, 0, None, None), randomness='different')
     xs = [torch.as_tensor(np.asarray(x), dtype=torch.float32)[None] for x in bags]
@@ -88,7 +90,7 @@ def run_stacked(models:list, # M models of one architecture (their initial weigh
             with torch.no_grad(): adam_masked(p, st, g, act, lr_ep, betas, wd)
         base.eval()
         if eval_cb is None or not (eval_every or ep == epochs - 1): continue
-        L, P = torch.zeros(M, len(bags)), torch.zeros(M, len(bags))
+        L, P = torch.zeros(M, len(bags)), torch.zeros(M, len(bags), len(scorings))
         with torch.no_grad():
             for gi, x, y in zip(groups, gx, gy):          # bags of one size at once: no padding, exact
                 l, pr = e_fn(p, b, mu, sd, x, y); L[:, gi], P[:, gi] = l, pr
@@ -96,8 +98,10 @@ def run_stacked(models:list, # M models of one architecture (their initial weigh
     return p
 
 # %% ../nbs/11_stacked.ipynb #984c3521
-def _cv_runs(labels, k, repeats, seed, val_frac, variants) -> list:
-    "One dict per run: repeat, fold, variant and its train / validation / test indices."
+def cv_runs(labels, # 0/1 label of each bag
+            k:int, repeats:int, seed:int, val_frac:float, # Folds, repetitions, first seed, validation part
+            variants=('val', 'fixed')) -> list:
+    "One dict per run: repeat, fold, variant and its train / validation / test indices (the folds of `learner.cross_validate`)."
     n, runs = len(labels), []
     for r in range(repeats):
         s = seed + r
@@ -109,30 +113,43 @@ def _cv_runs(labels, k, repeats, seed, val_frac, variants) -> list:
     return runs
 
 # %% ../nbs/11_stacked.ipynb #4de908e7
-def _cv_rows(runs, labels, best_P, best_L, best_ep, last_P, last_L, epochs) -> pd.DataFrame:
+def paper_protocol(y_test, # Test labels of one fold
+                   probs) -> tuple[int, float]: # `[epochs, n_test]` test probabilities after each epoch
+    "The reference's optimistic choice: the epoch of best test accuracy at Youden's threshold on the test fold."
+    accs = [bag_metrics(y_test, p, youden_threshold(y_test, p))['accuracy'] for p in probs]
+    ep = int(np.argmax(accs)); return ep, youden_threshold(y_test, probs[ep])
+
+# %% ../nbs/11_stacked.ipynb #7a338a65
+def _cv_rows(runs, labels, rec, epochs, scoring_names) -> pd.DataFrame:
     "Test metrics of every run, read off the recorded probabilities and losses."
-    rows = []
+    rows, s0 = [], scoring_names[0]
     for m, R in enumerate(runs):
-        yte, base = labels[R['te']], dict(repeat=R['repeat'], fold=R['fold'])
+        yte, base = labels[R['te']], dict(repeat=R['repeat'], fold=R['fold'], scoring=s0)
         if R['variant'] == 'val':
-            P = best_P[m]; thr = youden_threshold(labels[R['va']], P[R['va']])
-            rows.append(dict(base, variant='val', **bag_metrics(yte, P[R['te']], thr), threshold=thr,
-                             best_epoch=int(best_ep[m]), train_loss=float(best_L[m, R['tr']].mean())))
-        else:
-            P = last_P[m]; thr = youden_threshold(labels[R['tr_all']], P[R['tr_all']]); tl = float(last_L[m, R['tr_all']].mean())
-            for v, t in (('fixed@0.5', 0.5), ('fixed@Youden(train)', thr)):
-                rows.append(dict(base, variant=v, **bag_metrics(yte, P[R['te']], t), threshold=t, best_epoch=epochs - 1, train_loss=tl))
+            P = rec['bP'][m, :, 0]; thr = youden_threshold(labels[R['va']], P[R['va']])
+            rows.append(dict(base, variant='val', **bag_metrics(yte, P[R['te']], thr), threshold=thr, best_epoch=int(rec['ep'][m]),
+                             train_loss=float(rec['bL'][m, R['tr']].mean()), val_loss=float(rec['best'][m])))
+            continue
+        P = rec['P'][-1][m, :, 0]; tr = R['tr_all']; thr = youden_threshold(labels[tr], P[tr]); tl = float(rec['L'][-1][m, tr].mean())
+        for v, t in (('fixed@0.5', 0.5), ('fixed@Youden(train)', thr)):
+            rows.append(dict(base, variant=v, **bag_metrics(yte, P[R['te']], t), threshold=t, best_epoch=epochs - 1, train_loss=tl))
+        for j, sn in enumerate(scoring_names):
+            H = np.stack([p[m, R['te'], j] for p in rec['P']])
+            ep, t = paper_protocol(yte, H)
+            rows.append(dict(base, scoring=sn, variant='paper (optimistic)', **bag_metrics(yte, H[ep], t), threshold=t,
+                             best_epoch=ep, train_loss=float(rec['L'][ep][m, tr].mean())))
     return pd.DataFrame(rows)
 
-# %% ../nbs/11_stacked.ipynb #4ed8906f
+# %% ../nbs/11_stacked.ipynb #64416c9e
 def cv_stacked(make_model, # `make_model(in_dim) -> nn.Module`, called once per run
                bags:list, labels, # The data set
                k:int=10, repeats:int=2, seed:int=0, val_frac:float=0.2, # Folds, repetitions, seeds, validation part
                epochs:int=40, lr:float=2e-4, betas=(0.5, 0.9), wd:float=5e-3, eta_min:float=5e-6, # Optimiser
-               variants=('val', 'fixed')) -> pd.DataFrame: # Which variants to run
-    "Repeated stratified k-fold CV of one architecture, all runs trained together; one row of test metrics per run."
-    labels = np.asarray(labels); n = len(labels)
-    runs = _cv_runs(labels, k, repeats, seed, val_frac, variants)
+               variants=('val', 'fixed'), # Which trainings to run (`fixed` also gives the paper protocol)
+               scorings:dict|None=None) -> pd.DataFrame: # name -> `out -> bag logit`; default the prediction
+    "Repeated stratified k-fold CV of one architecture, all runs trained together; rows of test metrics per run and protocol."
+    labels = np.asarray(labels); n = len(labels); scorings = scorings or {'prediction': lambda out: out.logits}
+    runs = cv_runs(labels, k, repeats, seed, val_frac, variants)
     models, mus, sds = [], [], []
     for R in runs:
         seed_everything((seed + R['repeat'])*1000 + R['fold']); models.append(make_model(np.asarray(bags[0]).shape[1]))
@@ -140,12 +157,19 @@ def cv_stacked(make_model, # `make_model(in_dim) -> nn.Module`, called once per 
     mu = torch.tensor(np.stack(mus), dtype=torch.float32)[:, None, None]; sd = torch.tensor(np.stack(sds), dtype=torch.float32)[:, None, None]
     tmask = np.zeros((len(runs), n), bool)
     for m, R in enumerate(runs): tmask[m, R['tr']] = True
-    rec = dict(best=np.full(len(runs), np.inf), ep=np.full(len(runs), epochs - 1), bP=None, bL=None, P=None, L=None)
+    rec = dict(best=np.full(len(runs), np.inf), ep=np.full(len(runs), epochs - 1), bP=None, bL=None, P=[], L=[])
     def cb(ep, L, P):
         if rec['bP'] is None: rec['bP'], rec['bL'] = P.copy(), L.copy()
         for m, R in enumerate(runs):
             if len(R['va']) and (lv := L[m, R['va']].mean()) < rec['best'][m] - 1e-6:
                 rec['best'][m], rec['ep'][m], rec['bP'][m], rec['bL'][m] = lv, ep, P[m], L[m]
-        rec['P'], rec['L'] = P, L
-    run_stacked(models, bags, labels, tmask, mu, sd, epochs, lr, betas, wd, eta_min, seed=seed, eval_cb=cb, eval_every='val' in variants)
-    return _cv_rows(runs, labels, rec['bP'], rec['bL'], rec['ep'], rec['P'], rec['L'], epochs)
+        rec['P'].append(P.copy()); rec['L'].append(L.copy())
+    run_stacked(models, bags, labels, tmask, mu, sd, epochs, lr, betas, wd, eta_min, seed=seed, eval_cb=cb, scorings=tuple(scorings.values()))
+    return _cv_rows(runs, labels, rec, epochs, list(scorings))
+
+# %% ../nbs/11_stacked.ipynb #ad2f53c4
+def pick_by_validation(rows:pd.DataFrame, # `val` rows of several settings, told apart by column `setting`
+                       ) -> pd.DataFrame:
+    "Per repetition and fold, the row of the setting with the lowest validation loss: a choice made without the test fold."
+    v = rows[rows.variant == 'val'].reset_index(drop=True)
+    return v.loc[v.groupby(['repeat', 'fold']).val_loss.idxmin()].reset_index(drop=True)
