@@ -155,7 +155,7 @@ def tile_cli(inp:str, # A folder of slides, or one slide
 def simclr_cli(tiles_dir:str,              # Folder of tile sets (`*.h5` from dsmil-tile)
                out:str='simclr.pt',        # Checkpoint to write (and resume from); the backbone goes to <out>.backbone.pt
                epochs:int=100,             # Passes over all tiles
-               batch_size:int=512,         # Tiles per step (per GPU)
+               batch_size:int=None,        # Tiles per step, per GPU (default: 512 if it fits in memory, else the largest power of two that does)
                lr:float=1e-5,              # Adam learning rate
                weight_decay:float=1e-5,    # Adam weight decay
                temperature:float=0.5,      # NT-Xent temperature
@@ -177,7 +177,8 @@ def simclr_cli(tiles_dir:str,              # Folder of tile sets (`*.h5` from ds
 # %% ../nbs/16_cli.ipynb #eb85769d
 @call_parse
 def features_cli(tiles_dir:str,             # Folder of tile sets (`*.h5` from dsmil-tile)
-                 embedder:str='random',     # SimCLR backbone/checkpoint, torchvision weights file, or "random"
+                 embedder:str='random',     # SimCLR backbone/checkpoint, torchvision weights file, "random", or "timm:<name>"
+                 weights:str=None,          # The weights file (.safetensors or .pth) of a timm:<name> embedder
                  out:str='bags',            # Folder for the bag files
                  arch:str='resnet18',       # torchvision architecture of a plain weights file
                  fusion:Annotated[str, choices(*FUSION_CHOICES)]='auto', # Fusion the bags are checked to load with
@@ -195,7 +196,7 @@ def features_cli(tiles_dir:str,             # Folder of tile sets (`*.h5` from d
         from dsmil_sa.features import load_embedder, extract_folder, load_bag
         files = tile_set_files(tiles_dir)
         if Path(out).exists() and not Path(out).is_dir(): raise DataError(out, "exists and is not a folder")
-        emb = load_embedder(embedder, arch=arch)
+        emb = load_embedder(embedder, arch=arch, weights=weights)
         remove_stale_tmp(out)
         failed = []
         bags = extract_folder(tiles_dir, emb, out, shard=shard, failed=failed, progress=not quiet, batch_size=batch_size,
@@ -260,12 +261,13 @@ def froc_cli(detections_dir:str, # Folder of <slide>.csv files (rows p,x,y; leve
              eval_mpp:float=7.776, # µm/px of the evaluation mask (official: 7.776)
              official:bool=False, # Reproduce the official script's behaviour
              itc_um:float=275., # Isolated tumour cells: major axis below this many µm
+             workers:int=1, # Processes building the evaluation masks
              version:Version=VERSION):
     "Camelyon16 FROC of a folder of detection CSVs; writes a JSON report and prints the score."
     with command_errors('dsmil-froc'):
         from dsmil_sa.froc import evaluate_folder
         if Path(out).is_dir(): raise DataError(out, "is a folder: give the path of the JSON report to write")
-        res, per = evaluate_folder(detections_dir, annotations, mpp, eval_mpp, official, itc_um)
+        res, per = evaluate_folder(detections_dir, annotations, mpp, eval_mpp, official, itc_um, workers)
         rep = res.to_dict(); rep['slides'] = per; rep['params'] = dict(mpp=mpp, eval_mpp=eval_mpp, official=official, itc_um=itc_um)
         atomic_write_json(out, rep)
         print(f"FROC score {res.score:.4f} over {res.n_slides} slides, {res.n_lesions} lesions -> {out}")

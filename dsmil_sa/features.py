@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import h5py
-import torch, torch.nn as nn
+import torch, torch.nn as nn, torch.nn.functional as F
 import torchvision
 from tqdm.auto import tqdm
 from .core import DataError, atomic_path, get_device, seed_everything
 from .tiling import TileSet, mag_value, mag_name, slide_path_attrs, resolve_slide_path
-from .simclr import SlideTiles, to_input, resnet18_encoder, tile_set_files, backbone_path, train_simclr
+from .simclr import SlideTiles, to_input, resnet18_encoder, tile_set_files, backbone_path, train_simclr, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['FUSIONS', 'file_sha256', 'Embedder', 'load_embedder', 'embed_tiles', 'check_bag', 'extract_features', 'parse_shard',
-           'shard_files', 'extract_folder', 'fuse', 'bag_fusion', 'load_bag']
+__all__ = ['FUSIONS', 'file_sha256', 'Embedder', 'load_timm', 'load_embedder', 'embed_tiles', 'check_bag', 'extract_features',
+           'parse_shard', 'shard_files', 'extract_folder', 'fuse', 'bag_fusion', 'load_bag']
 
 # %% ../nbs/04_features.ipynb #da84f501
 def file_sha256(path, chunk:int=1 << 20) -> str:
@@ -38,7 +38,16 @@ class Embedder:
     path:str=''
     sha256:str=''
     dim:int=512
+    mean:tuple=IMAGENET_MEAN          # Per-channel normalisation of the network's input
+    std:tuple=IMAGENET_STD
+    input_size:int|None=None          # Tiles are resized to this side first (None: used at their own size)
     def identity(self) -> dict: return dict(embedder=self.name, embedder_path=self.path, embedder_sha256=self.sha256)
+    def prepare(self, x:torch.Tensor) -> torch.Tensor:
+        "`uint8` tiles `[B, 3, S, S]` to this network's input: resized if it wants another size, then normalised."
+        x = to_input(x, self.mean, self.std)
+        if self.input_size and x.shape[-1] != self.input_size:
+            x = F.interpolate(x, size=(self.input_size, self.input_size), mode='bilinear', antialias=True, align_corners=False)
+        return x
 
 def _load_weights(path):
     try: return torch.load(path, map_location='cpu', weights_only=True)
@@ -47,11 +56,36 @@ def _load_weights(path):
         except Exception as e: raise DataError(path, f"not a PyTorch weights file ({type(e).__name__})") from None
 
 # %% ../nbs/04_features.ipynb #9b854cf7
-def load_embedder(spec,                 # "random", or a weights file (SimCLR backbone or checkpoint, torchvision state_dict)
+def load_timm(name:str, # A `timm` model name, e.g. "resnet50" or a foundation model's
+              weights) -> Embedder: # Its weights: a local `.safetensors` or `.pth` file (nothing is downloaded)
+    "A `timm` model without its classifier, weights from a local file, preprocessing from the model's configuration."
+    try: import timm
+    except ImportError: raise DataError(None, "timm embedders need the timm package: pip install timm") from None
+    path = Path(weights) if weights is not None else None
+    if path is None or not path.is_file(): raise DataError(path or name, "a timm embedder needs its weights file (--weights FILE)")
+    try: net = timm.create_model(name, pretrained=False, num_classes=0)
+    except RuntimeError as e: raise DataError(None, f"timm: {str(e).splitlines()[0]}") from None
+    if path.suffix == '.safetensors':
+        from safetensors.torch import load_file
+        try: sd = load_file(str(path))
+        except Exception as e: raise DataError(path, f"not a safetensors file ({type(e).__name__})") from None
+    else: sd = _load_weights(path)
+    sd = sd.get('state_dict', sd.get('model', sd)) if isinstance(sd, dict) else sd
+    missing, unexpected = net.load_state_dict(sd, strict=False)
+    extra = [k for k in unexpected if not k.split('.')[0] in ('head', 'fc', 'classifier', 'head_dist')]
+    if missing or extra: raise DataError(path, f"weights do not fit timm model {name}: {len(missing)} missing (e.g. {(missing or extra)[0]}), {len(extra)} unexpected")
+    cfg = timm.data.resolve_data_config({}, model=net)
+    return Embedder(net.eval().requires_grad_(False), f"timm-{name}", str(path.resolve()), file_sha256(path), int(net.num_features),
+                    tuple(cfg['mean']), tuple(cfg['std']), int(cfg['input_size'][-1]))
+
+# %% ../nbs/04_features.ipynb #0848d601
+def load_embedder(spec,                 # "random", "timm:<name>", or a weights file (SimCLR backbone or checkpoint, torchvision state_dict)
                   arch:str='resnet18',  # torchvision architecture for plain state_dicts
                   norm:str='instance',  # Normalisation of the random encoder
-                  seed:int=0) -> Embedder:  # Seed of the random encoder
+                  seed:int=0,           # Seed of the random encoder
+                  weights=None) -> Embedder: # The weights file of a "timm:<name>" embedder
     "An `Embedder` in eval mode from a spec string or weights file."
+    if str(spec).startswith('timm:'): return load_timm(str(spec)[5:], weights)
     if str(spec) == 'random':
         with torch.random.fork_rng():
             torch.manual_seed(seed); net = resnet18_encoder(norm)
@@ -93,7 +127,7 @@ def embed_tiles(embedder:Embedder, dataset, batch_size:int=128, workers:int=0, d
         for batch in tqdm(dl, desc='embed', disable=not progress, leave=False):
             x = batch[0] if isinstance(batch, (tuple, list)) else batch
             t1 = time.perf_counter(); t['read'] += t1 - t0
-            x = to_input(x.to(device, non_blocking=True)); sync()
+            x = embedder.prepare(x.to(device, non_blocking=True)); sync()
             t2 = time.perf_counter(); t['transform'] += t2 - t1
             with torch.autocast(device.type, dtype=torch.float16, enabled=half):
                 f = net(x)

@@ -143,6 +143,23 @@ class EvalMask:
         return out
 
 # %% ../nbs/12_froc.ipynb #7ff42042
+def _block_any(t:np.ndarray, b:int) -> np.ndarray:
+    "Whether each `b x b` block of the boolean image `t` holds a True pixel: `[ceil(H/b), ceil(W/b)]`."
+    H, W = t.shape; h, w = -(-H//b), -(-W//b)
+    p = np.zeros((h*b, w*b), bool); p[:H, :W] = t
+    return p.reshape(h, b, w, b).any((1, 3))
+
+def _block_groups(t:np.ndarray, b:int=64, grow:int=0):
+    "`(box, own)` per 8-connected group of `t`'s non-empty blocks (grown by `grow` blocks): its pixel box and block mask there."
+    g = _block_any(t, b)
+    if grow: g = ndi.binary_dilation(g, np.ones((3, 3), bool), iterations=grow)
+    lab, _ = ndi.label(g, np.ones((3, 3), bool))
+    for i, sl in enumerate(ndi.find_objects(lab), 1):
+        box = tuple(slice(s.start*b, min(s.stop*b, n)) for s, n in zip(sl, t.shape))
+        own = np.repeat(np.repeat(lab[sl] == i, b, 0), b, 1)[:box[0].stop - box[0].start, :box[1].stop - box[1].start]
+        yield box, own
+
+# %% ../nbs/12_froc.ipynb #2282cd1c
 def evaluation_mask_from_tumour(tumour,                 # `[H, W]` tumour mask (bool, or any values: nonzero is tumour)
                                 mpp:float,              # µm per mask pixel
                                 downsample:float=1.,    # Level-0 pixels per mask pixel
@@ -151,17 +168,25 @@ def evaluation_mask_from_tumour(tumour,                 # `[H, W]` tumour mask (
                                 offset=(0, 0),          # `(col, row)` of the mask's first pixel in the full-slide grid
                                 official:bool=False     # Only the value 255 (or True) is tumour, as the official script reads its masks
                                ) -> EvalMask:
-    "Dilate, fill holes, label (8-connected) and find isolated tumour cells, all measured in µm."
+    "Dilate, fill holes, label (8-connected) and find isolated tumour cells, all measured in µm, block group by block group."
     t = np.asarray(tumour)
     if t.ndim != 2: raise ValueError(f"tumour mask must be 2-D, got shape {t.shape}")
-    if t.dtype == bool: t = t.copy()
-    else: t = (t == 255) if official else (t != 0)
-    if dilation_um > 0 and t.any():
-        dist = ndi.distance_transform_edt(~t)          # distance to the nearest tumour pixel, in mask pixels
-        t = t | (dist < dilation_um/(2*mpp))
-    t = ndi.binary_fill_holes(t)
-    labels = measure.label(t, connectivity=2).astype(np.int32)
-    itc = tuple(int(p.label) for p in measure.regionprops(labels) if p.axis_major_length < itc_um/mpp)
+    t = t if t.dtype == bool else (t == 255) if official else (t != 0)
+    rad, b = dilation_um/(2*mpp), 64
+    filled = np.zeros(t.shape, bool)
+    for box, own in _block_groups(t, b, grow=int(math.ceil(rad/b)) if dilation_um > 0 else 0):
+        sub = t[box] & own
+        if dilation_um > 0: sub |= ndi.distance_transform_edt(~sub) < rad   # distance to the group's nearest tumour pixel
+        filled[box] |= ndi.binary_fill_holes(sub)
+    regions = []                                                    # (first pixel, major axis, rows, cols)
+    for box, own in _block_groups(filled, b):
+        for p in measure.regionprops(measure.label(filled[box] & own, connectivity=2)):
+            rr, cc = p.coords[:, 0] + box[0].start, p.coords[:, 1] + box[1].start
+            regions.append((rr[0]*t.shape[1] + cc[0], p.axis_major_length, rr, cc))
+    regions.sort(key=lambda g: g[0])                                # raster order of each region's first pixel
+    labels = np.zeros(t.shape, np.int32)
+    for i, (_, _, rr, cc) in enumerate(regions, 1): labels[rr, cc] = i
+    itc = tuple(i for i, g in enumerate(regions, 1) if g[1] < itc_um/mpp)
     return EvalMask(labels, itc, float(mpp), float(downsample), tuple(int(o) for o in offset))
 
 # %% ../nbs/12_froc.ipynb #dd8e3e28
@@ -342,11 +367,12 @@ def froc_curve(matches:dict,          # Slide name -> `SlideMatch` (normal slide
     if official:
         # every region label contributes: hit lesions their probability (max with 0), missed lesions and ITCs 0
         tps = np.concatenate([np.maximum(np.nan_to_num(np.where(np.isin(np.arange(1, len(m.region_probs)+1), m.itc), 0, m.region_probs), nan=0.), 0)
-                              for m in matches.values()] + [np.zeros(0)])
-        th = np.unique(np.concatenate([fps, tps]))[1:]
-        # official counts every entry of its lesion list (ITC entries are 0 and never reach a threshold above the lowest)
+                              for m in matches.values()] + [np.zeros(0)]).astype(np.float32)    # the official float32 lesion list
+        th = np.unique(np.concatenate([fps, tps.astype(np.float64)]))[1:]
+        # official counts every entry of its lesion list (ITC entries are 0 and never reach a threshold above the lowest);
+        # its FP list is float64 and its lesion list float32, and each comparison happens in the list's precision
         n_fp = np.array([(fps >= t).sum() for t in th] + [0])
-        n_tp = np.array([(tps >= t).sum() for t in th] + [0])
+        n_tp = np.array([(tps >= np.float32(t)).sum() for t in th] + [0])
         th = np.append(th, np.inf)
         with np.errstate(invalid='ignore', divide='ignore'):
             fp_rate,sens = n_fp/n_slides,n_tp/n_les
@@ -386,26 +412,34 @@ def evaluate_froc(slides:dict,            # Slide name -> (detections `[K, 3]`, 
     return froc_curve(matches, official)
 
 # %% ../nbs/12_froc.ipynb #72047887
+def _folder_mask(xml, mpp, eval_mpp, itc_um):
+    "The evaluation mask of one annotation file (None when there is none): one unit of work for the process pool."
+    from dsmil_sa.slides import read_camelyon_xml
+    return evaluation_mask(read_camelyon_xml(xml), mpp=mpp, eval_mpp=eval_mpp, itc_um=itc_um) if xml is not None and xml.exists() else None
+
 def evaluate_folder(detections_dir,            # Folder of `<slide>.csv` detection files
                     annotations_dir=None,      # Folder of `<slide>.xml`; a slide without one is normal
                     mpp:float=0.243,           # Level-0 µm/px of the slides
                     eval_mpp:float=7.776,      # µm per evaluation-mask pixel
                     official:bool=False,       # Reproduce the official script
                     itc_um:float=275.,         # Regions with a shorter major axis (µm) are isolated tumour cells
+                    workers:int=1,             # Processes building the evaluation masks (slides in parallel)
                    ) -> tuple:
     "`(FROCResult, per-slide summary)` for a folder of detection CSVs and a folder of XML annotations."
-    from dsmil_sa.slides import read_camelyon_xml
+    from concurrent.futures import ProcessPoolExecutor
     detections_dir = Path(detections_dir)
     if not detections_dir.is_dir(): raise DataError(detections_dir, "not a folder of detection CSV files")
     files = sorted(detections_dir.glob('*.csv'))
     if not files: raise DataError(detections_dir, "no .csv detection files found")
+    xmls = [Path(annotations_dir)/f'{f.stem}.xml' if annotations_dir is not None else None for f in files]
+    args = [(x, mpp, eval_mpp, itc_um) for x in xmls]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as ex: masks = list(ex.map(_folder_mask, *zip(*args)))
+    else: masks = [_folder_mask(*a) for a in args]
     slides, per = {}, {}
-    for f in files:
-        dets = read_detections(f)
-        xml = Path(annotations_dir)/f'{f.stem}.xml' if annotations_dir is not None else None
-        em = evaluation_mask(read_camelyon_xml(xml), mpp=mpp, eval_mpp=eval_mpp, itc_um=itc_um) if xml is not None and xml.exists() else None
+    for f, em in zip(files, masks):
         if official and _official_is_tumour(f.stem) and em is None: em = EvalMask(np.zeros((1, 1), np.int32), (), eval_mpp, eval_mpp/mpp)
-        slides[f.stem] = (dets, em)
+        slides[f.stem] = (read_detections(f), em)
     if annotations_dir is not None:
         for xml in sorted(Path(annotations_dir).glob('*.xml')):
             if xml.stem not in slides: warnings.warn(f"{xml}: an annotated slide without a detections file ({xml.stem}.csv): not evaluated")

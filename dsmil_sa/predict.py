@@ -111,6 +111,7 @@ def embedder_for(record:ModelRecord, # The trained model
     want = record.embedder or {}
     name = str(want.get('embedder', ''))
     if isinstance(embedder, Embedder): emb = embedder
+    elif name.startswith('timm-'): emb = load_embedder('timm:' + name[5:], weights=embedder if embedder is not None else want.get('embedder_path'))
     elif embedder is not None: emb = load_embedder(embedder, arch=name.split('-', 1)[1] if name.startswith('torchvision-') else 'resnet18')
     elif name.startswith('random-'):
         _, arch, norm, seed = name.split('-')

@@ -6,7 +6,7 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/simclr.html.md"""
 
 # %% ../nbs/03_simclr.ipynb #df904a7f
 from __future__ import annotations
-import os, math, json, random, functools, contextlib
+import os, math, json, random, functools, contextlib, warnings
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -16,9 +16,10 @@ from tqdm.auto import tqdm
 from .core import DataError, atomic_path, get_device, seed_everything, h5_files
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NORMS', 'blur_kernel_size', 'simclr_augment', 'to_input', 'SimCLRViews', 'toy_tiles',
-           'nt_xent', 'resnet18_encoder', 'SimCLR', 'backbone_path', 'save_checkpoint', 'train_simclr', 'SlideTiles',
-           'tile_set_files']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NORMS', 'BYTES_PER_VIEW_PIXEL', 'STEP_OVERHEAD', 'blur_kernel_size',
+           'simclr_augment', 'to_input', 'SimCLRViews', 'toy_tiles', 'nt_xent', 'resnet18_encoder', 'SimCLR',
+           'gather_across', 'simclr_step_bytes', 'free_memory', 'choose_batch_size', 'backbone_path', 'save_checkpoint',
+           'train_simclr', 'SlideTiles', 'tile_set_files']
 
 # %% ../nbs/03_simclr.ipynb #8bd4fbab
 def blur_kernel_size(tile_size:int, # Output size of the views in pixels
@@ -47,11 +48,11 @@ def simclr_augment(tile_size:int=224,   # Output size of a view
 # %% ../nbs/03_simclr.ipynb #f9cc6e4a
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
-def to_input(x:torch.Tensor) -> torch.Tensor:
-    "`uint8` images [..., 3, H, W] to normalised float32 network input."
+def to_input(x:torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
+    "`uint8` images [..., 3, H, W] to float32 network input normalised per channel (default: ImageNet statistics)."
     x = x.float() / 255 if x.dtype == torch.uint8 else x.float()
-    mean = torch.tensor(IMAGENET_MEAN, device=x.device).view(3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, device=x.device).view(3, 1, 1)
+    mean = torch.tensor(mean, device=x.device).view(3, 1, 1)
+    std = torch.tensor(std, device=x.device).view(3, 1, 1)
     return (x - mean) / std
 
 # %% ../nbs/03_simclr.ipynb #e2dbd8eb
@@ -114,6 +115,49 @@ class SimCLR(nn.Module):
         h = self.backbone(x)
         return h, self.head(h)
 
+# %% ../nbs/03_simclr.ipynb #c0db61b1
+def gather_across(z:torch.Tensor) -> torch.Tensor:
+    "`z` of every process concatenated in rank order, differentiably (`z` itself outside a process group)."
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return z
+    from torch.distributed.nn.functional import all_gather
+    return torch.cat(all_gather(z.contiguous()))
+
+# %% ../nbs/03_simclr.ipynb #258aaf2e
+BYTES_PER_VIEW_PIXEL, STEP_OVERHEAD = 900, 2**29     # measured on the CPU (float32); weights, Adam state, workspace
+
+def simclr_step_bytes(batch_size:int, tile_size:int) -> int:
+    "Rough memory of one training step of ResNet18 SimCLR: activations of the 2B views, plus a fixed overhead."
+    return BYTES_PER_VIEW_PIXEL*2*batch_size*tile_size**2 + STEP_OVERHEAD
+
+def free_memory(device) -> int|None:
+    "Free bytes on `device` for this process (CUDA: free device memory; CPU: `MemAvailable` over the local processes)."
+    device = torch.device(device)
+    if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0]
+    try: avail = next(int(l.split()[1])*1024 for l in open('/proc/meminfo') if l.startswith('MemAvailable:'))
+    except (OSError, StopIteration, ValueError): return None
+    return avail // int(os.environ.get('LOCAL_WORLD_SIZE', 1))
+
+# %% ../nbs/03_simclr.ipynb #7f197b5c
+def choose_batch_size(batch_size:int|None, # Asked for (None: the reference's 512 if it fits, else the largest power of two that does)
+                      tile_size:int, device, where=None, # `where`: the path named in the error
+                      preferred:int=512, free:int|None=None) -> int: # `free`: bytes available (default: `free_memory(device)`)
+    "A batch size whose training step fits in 80% of the device's free memory, or a `DataError` saying why not."
+    free = free_memory(device) if free is None else free
+    if free is None: return batch_size or preferred
+    fits = lambda b: simclr_step_bytes(b, tile_size) <= 0.8*free
+    gib = lambda b: f"{simclr_step_bytes(b, tile_size)/2**30:.1f} GiB"
+    if batch_size is not None:
+        if fits(batch_size): return batch_size
+        best = max((2**k for k in range(1, 16) if fits(2**k)), default=None)
+        raise DataError(where, f"a batch of {batch_size} tiles of {tile_size} px needs about {gib(batch_size)} to train, "
+                        f"{free/2**30:.1f} GiB are free on {device}: " + (f"pass --batch-size {best} or less" if best else "too little memory even for 2 tiles"))
+    b = preferred
+    while b > 2 and not fits(b): b //= 2
+    if b < preferred: warnings.warn(f"batch {preferred} of {tile_size}-px tiles needs about {gib(preferred)}, "
+                                    f"{free/2**30:.1f} GiB free on {device}: training with batch {b}")
+    return b
+
 # %% ../nbs/03_simclr.ipynb #f00d7411
 def _rng_state():
     s = dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state())
@@ -156,7 +200,7 @@ class _EpochSampler(torch.utils.data.Sampler):
 def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3, S, S] (or (tile, ...) tuples)
                  out,                      # Checkpoint path; resumed from if it exists
                  epochs:int=100,           # Number of passes over the dataset
-                 batch_size:int=512,       # Tiles per step (per GPU under torchrun)
+                 batch_size:int|None=None, # Tiles per step (per GPU under torchrun); None: 512 if it fits in memory (`choose_batch_size`)
                  lr:float=1e-5,            # Adam learning rate (reference 1e-5)
                  weight_decay:float=1e-5,  # Adam weight decay (reference 1e-5)
                  temperature:float=0.5,    # NT-Xent temperature
@@ -173,7 +217,7 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
     out = Path(out)
     rank, local_rank, world = _dist_env()
     distributed = world > 1
-    if distributed:   # untested on CPU: one process per GPU under torchrun
+    if distributed:   # one process per GPU under torchrun (gloo on the CPU: tested below)
         import torch.distributed as dist
         dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
         device = torch.device(f'cuda:{local_rank}') if torch.cuda.is_available() else torch.device('cpu')
@@ -182,6 +226,9 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
     seed_everything(seed + rank)
     if tile_size is None:
         first = dataset[0]; tile_size = (first[0] if isinstance(first, (tuple, list)) else first).shape[-1]
+    if batch_size is None and out.exists():          # a resumed run keeps the batch size it started with
+        batch_size = torch.load(out, map_location='cpu', weights_only=False)['config']['batch_size']
+    batch_size = choose_batch_size(batch_size, tile_size, device, where=out)   # before the first step, not in it
     config = dict(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, temperature=temperature,
                   tile_size=tile_size, norm=norm, seed=seed, world_size=world, n_tiles=len(dataset))
     model = SimCLR(norm).to(device)
@@ -196,7 +243,7 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
         step, history = ck['step'], list(ck['history'])
         _set_rng_state(ck['rng'])
     net = model
-    if distributed:   # untested on CPU
+    if distributed:
         net = nn.parallel.DistributedDataParallel(model, device_ids=[local_rank] if device.type == 'cuda' else None)
         sampler = torch.utils.data.DistributedSampler(dataset, shuffle=True, seed=seed, drop_last=True)
     else: sampler = _EpochSampler(len(dataset), seed)
@@ -218,7 +265,7 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
             a, b = views(x)
             with torch.autocast(device.type, dtype=torch.float16, enabled=amp):
                 _, z = net(torch.cat([a, b]))
-            loss = nt_xent(z[:len(a)].float(), z[len(a):].float(), temperature)
+            loss = nt_xent(gather_across(z[:len(a)].float()), gather_across(z[len(a):].float()), temperature)   # global negatives
             opt.zero_grad(set_to_none=True)
             if scaler is not None: scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
             else: loss.backward(); opt.step()
@@ -227,6 +274,7 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
             end_of_epoch = step % steps_per_epoch == 0
             if rank == 0 and (end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)):
                 save_checkpoint(out, model, opt, scaler, step, history, config)
+            if distributed and (end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)): dist.barrier()
             if step >= total: break
         epoch, pos = epoch + 1, 0
     bar.close()
