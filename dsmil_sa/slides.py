@@ -16,9 +16,10 @@ from skimage.draw import polygon as _fill_polygon
 from .core import DataError, atomic_path, atomic_write_text, package_file
 
 # %% auto #0
-__all__ = ['MPP_RANGE', 'TUMOR_GROUPS', 'EXCLUSION_GROUPS', 'Slide', 'cmu_small_region', 'Annotation', 'read_camelyon_xml',
-           'write_camelyon_xml', 'annotation_mask', 'make_synthetic_slide', 'make_synthetic_set',
-           'write_camelyon16_like', 'make_synthetic_camelyon16']
+__all__ = ['MPP_RANGE', 'TUMOR_GROUPS', 'EXCLUSION_GROUPS', 'HE_PATCH', 'HE_STEP', 'LESION_UM', 'Slide', 'cmu_small_region',
+           'Annotation', 'read_camelyon_xml', 'write_camelyon_xml', 'annotation_mask', 'make_synthetic_slide',
+           'he_texture_pools', 'make_he_slide', 'make_synthetic_set', 'write_camelyon16_like',
+           'make_synthetic_camelyon16']
 
 # %% ../nbs/01_slides.ipynb #3ed4ee47
 def _float(v):
@@ -328,16 +329,173 @@ def make_synthetic_slide(path, # Where to write the slide (.tif); the XML goes n
                            path.with_suffix('.xml'))
     return path
 
+# %% ../nbs/01_slides.ipynb #9720d7b4
+HE_PATCH, HE_STEP = 128, 96      # patch side and grid step (32 px overlap), level-0 pixels at 0.5 µm/px
+
+def _he_images() -> dict:
+    "The two real H&E images as RGB arrays at about 0.5 µm/px: CMU-1-Small-Region and the tiatoolbox tile."
+    with openslide.OpenSlide(str(cmu_small_region())) as o: cmu = np.asarray(o.read_region((0, 0), 0, o.dimensions).convert('RGB'))
+    tia = Image.open(package_file('tiatoolbox', 'tiatoolbox/data/target_image.png')).convert('RGB')
+    return dict(cmu=cmu, tia=np.asarray(tia.resize((tia.width // 2, tia.height // 2), Image.LANCZOS)))
+
+def _patches(img, stride:int=32, p:int=HE_PATCH) -> tuple[np.ndarray, np.ndarray]:
+    "All `p`-px patches of `img` at `stride` and their top-left corners."
+    ys, xs = np.arange(0, img.shape[0] - p + 1, stride), np.arange(0, img.shape[1] - p + 1, stride)
+    yx = np.stack(np.meshgrid(ys, xs, indexing='ij'), -1).reshape(-1, 2)
+    return np.stack([img[y:y + p, x:x + p] for y, x in yx]), yx
+
+# %% ../nbs/01_slides.ipynb #730e3c53
+def he_texture_pools(images:dict|None=None) -> dict:
+    "Patch pools `[n, 128, 128, 3]` uint8: 'normal' (pale) and 'lookalike' (nuclei-dense) from the CMU slide, 'tumour' from the tiatoolbox tile."
+    from skimage.color import rgb2hed
+    images = images or _he_images()
+    P, _ = _patches(images['cmu'])
+    f = P.astype(np.int16)
+    ink = ((f[..., 1] > f[..., 0] + 10) & (f[..., 2] > f[..., 0])).mean((1, 2)) > 0.01   # the slide's green-blue ink marks
+    tissue = ((P.mean(-1) < 215).mean((1, 2)) > 0.7) & ~ink
+    H = np.array([rgb2hed(p[::4, ::4])[..., 0].mean() for p in P])          # haematoxylin (nuclei) density
+    q = np.quantile(H[tissue], [0.4, 0.7, 0.97])
+    T, _ = _patches(images['tia'])
+    return dict(normal=P[tissue & (H <= q[0])], lookalike=P[tissue & (H >= q[1]) & (H <= q[2])],
+                tumour=T[(T.mean(-1) < 225).mean((1, 2)) > 0.8])
+
+# %% ../nbs/01_slides.ipynb #6bce3050
+def _feather(p:int, overlap:int) -> np.ndarray:
+    "Blending weights `[p, p]`: 1 inside, falling linearly to 0 over `overlap` pixels at each edge."
+    i = np.arange(p) + 0.5
+    w = np.minimum(1, np.minimum(i, p - i) / max(overlap, 1e-9))
+    return np.outer(w, w).astype(np.float32)
+
+def _pools_at(pools:dict, ds:int) -> dict:
+    "The pools resized to level downsample `ds` (128/ds px patches), float32."
+    s = max(HE_PATCH // ds, 1)
+    if ds == 1: return {k: v.astype(np.float32) for k, v in pools.items()}
+    return {k: np.stack([np.asarray(Image.fromarray(p).resize((s, s), Image.BOX)) for p in v]).astype(np.float32) for k, v in pools.items()}
+
+# %% ../nbs/01_slides.ipynb #687438c2
+def _quilt(pool:np.ndarray, pick:np.ndarray, turn:np.ndarray, ds:int, y0:int, x0:int, h:int, w:int) -> np.ndarray:
+    "Pixels `[h, w, 3]` of a quilt at downsample `ds`: cell (i, j) holds patch `pick[i, j]` turned `turn[i, j]` ways (of 8)."
+    p, st = pool.shape[1], HE_STEP / ds
+    acc, wsum = np.zeros((h, w, 3), np.float32), np.zeros((h, w), np.float32)
+    fw = _feather(p, (HE_PATCH - HE_STEP) / ds)
+    for i in range(max(int((y0 - p) // st), 0), min(int((y0 + h) // st) + 1, pick.shape[0])):
+        for j in range(max(int((x0 - p) // st), 0), min(int((x0 + w) // st) + 1, pick.shape[1])):
+            py, px = int(round(i * st)) - y0, int(round(j * st)) - x0
+            a, b = max(py, 0), max(px, 0); c, d = min(py + p, h), min(px + p, w)
+            if a >= c or b >= d: continue
+            t = turn[i, j]; q = np.rot90(pool[pick[i, j]], t % 4); q = q[:, ::-1] if t >= 4 else q
+            acc[a:c, b:d] += q[a - py:c - py, b - px:d - px] * fw[a - py:c - py, b - px:d - px, None]
+            wsum[a:c, b:d] += fw[a - py:c - py, b - px:d - px]
+    return acc / np.maximum(wsum, 1e-6)[..., None]
+
+# %% ../nbs/01_slides.ipynb #498e0a97
+LESION_UM = dict(macro=(2000, 3000), micro=(200, 2000), itc=(40, 200))   # Camelyon16's size classes (diameter, µm)
+
+def _he_lesion_kinds(rng, difficulty:float) -> list:
+    "The lesions of one tumour slide: a macro-metastasis less often as the difficulty grows, else micros or ITCs only."
+    u = rng.random()
+    if u < 1 - 0.75*difficulty: return ['macro'] + ['micro']*int(rng.integers(0, 3))
+    if u < 1 - 0.3*difficulty: return ['micro']*int(rng.integers(1, 4)) + ['itc']*int(rng.integers(0, 3))
+    return ['itc']*int(rng.integers(2, 6))
+
+def _he_plan(size:int, tumor:bool, seed:int, difficulty:float, mpp:float, pools:dict) -> dict:
+    "Tissue field, lesion / exclusion / look-alike / fold polygons and the quilts' patch choices of one slide."
+    from scipy import ndimage
+    base = _synthetic_plan(size, False, seed)                              # the tissue field of the cartoon slides
+    rng = np.random.default_rng([seed, 7]); field = base['field']
+    inside = ndimage.distance_transform_edt(field > 0.6)
+    def place(r):
+        ok = np.argwhere(inside > r / _GRID + 1)
+        if not len(ok): ok = np.argwhere(inside >= inside.max())
+        cy, cx = (ok[rng.integers(len(ok))] + 0.5) * _GRID; return cx, cy
+    lesions, excl = [], []
+    for kind in (_he_lesion_kinds(rng, difficulty) if tumor else []):
+        r = min(rng.uniform(*LESION_UM[kind]) / mpp / 2, 0.8*inside.max()*_GRID)   # a small slide caps the lesions
+        cx, cy = place(r); lesions.append((kind, _wobbly_ellipse(rng, cx, cy, r)))
+        if kind == 'macro' and rng.random() < 0.5: excl.append(_wobbly_ellipse(rng, cx + 0.3*r, cy - 0.2*r, 0.2*r))
+    look = [_wobbly_ellipse(rng, *place(r), r) for r in rng.uniform(75, 400, int(rng.integers(1, 3 + round(4*difficulty)))) / mpp]   # 0.15-0.8 mm across
+    folds = []
+    for _ in range(int(rng.integers(0, 3))):
+        (x0, y0), ang, L, wd = place(0), rng.uniform(0, np.pi), rng.uniform(0.1, 0.3)*size, rng.uniform(20, 60) / mpp
+        d = np.array([np.cos(ang), np.sin(ang)]); n = np.array([-d[1], d[0]])
+        folds.append(np.array([[x0, y0] + s*L/2*d + t*wd/2*n for s, t in ((-1, -1), (1, -1), (1, 1), (-1, 1))]))
+    nc = size // HE_STEP + 2
+    pick = lambda k: rng.integers(0, len(pools[k]), (nc, nc))
+    return dict(size=size, field=field, lesions=lesions, exclusions=excl, lookalikes=look, folds=folds, seed=seed,
+                normal=pick('normal'), look=pick('lookalike'), tumour=pick('tumour'), mix=pick('lookalike'),
+                turns=rng.integers(0, 8, (4, nc, nc)), stain=1 + rng.normal(0, 0.03 + 0.08*difficulty, 3), difficulty=difficulty)
+
+# %% ../nbs/01_slides.ipynb #4dd87dc2
+def _poly_alpha(polys:list, ds:float, y0:int, x0:int, h:int, w:int, soft:float=2.) -> np.ndarray:
+    "Coverage `[h, w]` in [0, 1] of the union of polygons (level-0 coords) on a tile at downsample `ds`, edges softened."
+    from scipy import ndimage
+    m = np.zeros((h, w), np.float32)
+    for p in polys:
+        q = np.asarray(p) / ds - [x0, y0] - 0.5
+        if q[:, 0].max() < -soft or q[:, 1].max() < -soft or q[:, 0].min() > w + soft or q[:, 1].min() > h + soft: continue
+        rr, cc = _fill_polygon(q[:, 1], q[:, 0], (h, w)); m[rr, cc] = 1
+    return ndimage.uniform_filter(m, 3) if m.any() and soft else m
+
+def _render_he(plan, P:dict, ds:int, y0:int, x0:int, h:int, w:int, rng) -> np.ndarray:
+    "Pixels `[h, w, 3]` uint8 of an H&E-textured slide at downsample `ds` (pools `P` at that downsample)."
+    X = (x0 + np.arange(w, dtype=np.float32) + 0.5) * ds; Y = (y0 + np.arange(h, dtype=np.float32) + 0.5) * ds
+    A = np.clip((_bilerp(plan['field'], Y / _GRID - 0.5, X / _GRID - 0.5) - 0.5) * 60, 0, 1)[..., None]   # tissue
+    bg = _BGf + rng.normal(0, 1.5, (h, w, 1)).astype(np.float32)
+    if A.max() == 0: return np.clip(bg, 0, 255).astype(np.uint8)
+    tu = plan['turns']; q = lambda k, pk, t: _quilt(P[k], plan[pk], tu[t], ds, y0, x0, h, w)
+    img = q('normal', 'normal', 0)
+    L = _poly_alpha(plan['lookalikes'], ds, y0, x0, h, w)[..., None]
+    if L.any(): img = img*(1 - L) + q('lookalike', 'look', 1)*L
+    T = _poly_alpha([p for _, p in plan['lesions']], ds, y0, x0, h, w)
+    if T.any():
+        T = (T * (1 - _poly_alpha(plan['exclusions'], ds, y0, x0, h, w)))[..., None]
+        tum = q('tumour', 'tumour', 2); mix = 0.5*plan['difficulty']
+        if mix: tum = tum*(1 - mix) + q('lookalike', 'mix', 3)*mix
+        img = img*(1 - T) + tum*T
+    F = _poly_alpha(plan['folds'], ds, y0, x0, h, w)[..., None]
+    if F.any(): img = img*(1 - 0.35*F) + (img*0.65 - 20)*0.35*F                   # a fold: darker, denser
+    img = img * plan['stain']
+    return np.clip(bg*(1 - A) + img*A, 0, 255).astype(np.uint8)
+
+# %% ../nbs/01_slides.ipynb #4272e4dc
+def make_he_slide(path, # Where to write the slide (.tif); the XML goes next to it with the same stem
+                  size:int=8192, # Side of level 0 in pixels (square slide; 8192 px at 0.5 µm/px = 4 mm)
+                  tumor:bool=True, # Implant lesions (and write their XML)?
+                  seed:int=0, # Everything random flows from this
+                  difficulty:float=0.5, # 0: large lesions, few look-alikes; 1: mostly micro-metastases and ITCs, many look-alikes
+                  mpp:float=0.5, # µm per level-0 pixel (0.5 = 20x)
+                  pools:dict|None=None, # From `he_texture_pools` (made once and reused when given)
+                  quality:int=90, tile:int=256) -> Path: # JPEG quality and TIFF tile side
+    "Write a pyramidal TIFF quilted from real H&E, with Camelyon16 XML of its lesions when `tumor`; return its path."
+    path, pools = Path(path), pools or he_texture_pools()
+    plan = _he_plan(size, tumor, seed, difficulty, mpp, pools)
+    with atomic_path(path) as tmp, tifffile.TiffWriter(tmp, bigtiff=size > 20000) as tw:
+        for lvl, side in enumerate(_levels(size)):
+            ds, rng = 2 ** lvl, np.random.default_rng([seed, lvl]); P = _pools_at(pools, ds)
+            tiles = (_render_he(plan, P, ds, y0, x0, tile, tile, rng) for y0 in range(0, side, tile) for x0 in range(0, side, tile))
+            tw.write(tiles, shape=(side, side, 3), dtype=np.uint8, tile=(tile, tile), photometric='rgb',
+                     compression='jpeg', compressionargs=dict(level=quality), subfiletype=0 if lvl == 0 else 1,
+                     resolution=(1e4 / (mpp * ds), 1e4 / (mpp * ds)), resolutionunit='CENTIMETER', metadata=None, software='dsmil_sa')
+    if tumor:
+        ann = [Annotation(f'{k} {i}', '_0', p) for i, (k, p) in enumerate(plan['lesions'])]
+        write_camelyon_xml(ann + [Annotation(f'exclusion {i}', '_2', p) for i, p in enumerate(plan['exclusions'])], path.with_suffix('.xml'))
+    return path
+
 # %% ../nbs/01_slides.ipynb #ca2e0e7e
-def make_synthetic_set(out_dir, n_tumor:int=2, n_normal:int=2, size:int=16384, seed:int=0, progress:bool=True):
+def make_synthetic_set(out_dir, n_tumor:int=2, n_normal:int=2, size:int=16384, seed:int=0, progress:bool=True,
+                       texture:str='cartoon', # 'cartoon' (`make_synthetic_slide`) or 'he' (`make_he_slide`, real H&E texture)
+                       difficulty:float=0.5): # Difficulty of 'he' slides
     "Write `n_tumor` tumour and `n_normal` normal synthetic slides into `out_dir`; return their paths."
     from tqdm.auto import tqdm
+    if texture not in ('cartoon', 'he'): raise ValueError(f"texture must be 'cartoon' or 'he', got {texture!r}")
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     jobs = [(out_dir/f'tumor_{i:03d}.tif', True, seed * 1000 + i) for i in range(n_tumor)]
     jobs += [(out_dir/f'normal_{i:03d}.tif', False, seed * 1000 + 500 + i) for i in range(n_normal)]
-    for p, tm, sd in tqdm(jobs, desc='synthetic slides', disable=not progress):
-        if p.exists() and (not tm or p.with_suffix('.xml').exists()): continue
-        make_synthetic_slide(p, size=size, tumor=tm, seed=sd)
+    todo = [j for j in jobs if not (j[0].exists() and (not j[1] or j[0].with_suffix('.xml').exists()))]
+    pools = he_texture_pools() if texture == 'he' and todo else None
+    for p, tm, sd in tqdm(todo, desc='synthetic slides', disable=not progress):
+        if texture == 'he': make_he_slide(p, size=size, tumor=tm, seed=sd, difficulty=difficulty, pools=pools)
+        else: make_synthetic_slide(p, size=size, tumor=tm, seed=sd)
     return [p for p, _, _ in jobs]
 
 # %% ../nbs/01_slides.ipynb #a8f20c96
