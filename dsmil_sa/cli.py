@@ -278,15 +278,19 @@ def froc_cli(detections_dir:str, # Folder of <slide>.csv files (rows p,x,y; leve
 @call_parse
 def demo_cli(out:str='demo_out', # Output folder (a rerun resumes)
              seed:int=0, # Seed of everything
+             texture:Annotated[str, choices('he', 'cartoon')]='he', # Slides quilted from real H&E, or the drawn ones
+             difficulty:float=0.5, # Of --texture he: 0 large lesions, 1 mostly micro-metastases, ITCs and look-alikes
              n_tumor:int=8, # Synthetic tumour slides
              n_normal:int=8, # Synthetic normal slides
              slide_size:int=3072, # Slide side at 20x in pixels
              tile_size:int=128, # Tile side in pixels (paper: 224)
-             simclr_steps:int=30, # SimCLR steps (paper: 100 epochs)
+             simclr_steps:int=300, # SimCLR steps (paper: 100 epochs)
              simclr_batch:int=32, # SimCLR batch size (paper: 512)
-             simclr_view:int=64, # SimCLR view side in pixels (paper: 224)
-             simclr_lr:float=1e-4, # SimCLR learning rate
+             simclr_view:int=48, # SimCLR view side in pixels (paper: 224)
+             simclr_lr:float=3e-3, # SimCLR learning rate (reference: 1e-5)
              simclr_norm:Annotated[str, choices('instance', 'batch')]='batch', # SimCLR encoder normalisation
+             simclr_temperature:float=0.2, # NT-Xent temperature (reference: 0.5)
+             simclr_jitter:float=0.4, # SimCLR colour-jitter strength (reference: 0.8)
              epochs:int=40, # DSMIL epochs
              test_frac:float=0.34, # Fraction of slides for testing
              threads:int=None, # torch CPU threads (default: the idle cores, 1 or 2)
@@ -295,6 +299,8 @@ def demo_cli(out:str='demo_out', # Output folder (a rerun resumes)
     "The whole DSMIL pipeline on embedded data: synthetic slides to FROC, plus the real CMU-1-Small-Region slide."
     with command_errors('dsmil-demo'):
         from dsmil_sa.demo import run_demo
-        try: run_demo(out, seed, n_tumor, n_normal, slide_size, tile_size, simclr_steps, simclr_batch, simclr_view, simclr_lr,
-                      simclr_norm, epochs, test_frac, threads=threads, progress=not quiet)
+        try: run_demo(out, seed, texture=texture, difficulty=difficulty, n_tumor=n_tumor, n_normal=n_normal, slide_size=slide_size,
+                      tile_size=tile_size, simclr_steps=simclr_steps, simclr_batch=simclr_batch, simclr_view=simclr_view,
+                      simclr_lr=simclr_lr, simclr_norm=simclr_norm, simclr_temperature=simclr_temperature, simclr_jitter=simclr_jitter,
+                      epochs=epochs, test_frac=test_frac, threads=threads, progress=not quiet)
         except DataError as e: raise DataError(e.path, f"{e.problem}; finished stages are kept in {out}: fix the cause and rerun to resume") from None

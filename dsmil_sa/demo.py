@@ -15,21 +15,23 @@ from .core import DataError, atomic_write_json, provenance, auto_threads
 __all__ = ['DEMO_DEFAULTS', 'DEMO_STAGES', 'demo_paths', 'run_demo']
 
 # %% ../nbs/15_demo.ipynb #5efd65a1
-DEMO_DEFAULTS = dict(n_tumor=8, n_normal=8, slide_size=3072, tile_size=128, simclr_steps=30, simclr_batch=32,
-                     simclr_view=64, simclr_lr=1e-4, simclr_norm='batch', epochs=40, test_frac=0.34)
+DEMO_DEFAULTS = dict(texture='he', difficulty=0.5, n_tumor=8, n_normal=8, slide_size=3072, tile_size=128, simclr_steps=300,
+                     simclr_batch=32, simclr_view=48, simclr_lr=3e-3, simclr_norm='batch', simclr_temperature=0.2,
+                     simclr_jitter=0.4, epochs=40, test_frac=0.34)
 
 def demo_paths(out) -> dict:
     "Where each stage of the demo writes, under `out`."
     out = Path(out)
     return dict(slides=out/'slides', tiles=out/'tiles', simclr=out/'simclr.pt', bags=out/'bags', model=out/'dsmil.pt',
                 train=out/'train.json', predictions=out/'predictions', froc=out/'froc.json', cmu=out/'cmu',
-                figures=out/'figures', report=out/'report.json')
+                figures=out/'figures', report=out/'report.json', random_bags=out/'bags_random')
 
 # %% ../nbs/15_demo.ipynb #a7a439c5
 def _stage_slides(p, cfg, progress):
     "Stage 1: the synthetic slides (and their XMLs)."
     from dsmil_sa.slides import make_synthetic_set
-    paths = make_synthetic_set(p['slides'], cfg['n_tumor'], cfg['n_normal'], cfg['slide_size'], cfg['seed'], progress)
+    paths = make_synthetic_set(p['slides'], cfg['n_tumor'], cfg['n_normal'], cfg['slide_size'], cfg['seed'], progress,
+                               texture=cfg['texture'], difficulty=cfg['difficulty'])
     return dict(n_slides=len(paths), n_tumor_slides=sum(Path(s).with_suffix('.xml').exists() for s in paths))
 
 def _stage_tiles(p, cfg, progress):
@@ -49,9 +51,12 @@ def _stage_simclr(p, cfg, progress):
     bs = min(cfg['simclr_batch'], len(ds))
     epochs = max(1, math.ceil(cfg['simclr_steps'] / max(1, len(ds) // bs)))
     hist = train_simclr(ds, p['simclr'], epochs=epochs, batch_size=bs, lr=cfg['simclr_lr'], tile_size=cfg['simclr_view'],
-                        norm=cfg['simclr_norm'], workers=0, max_steps=cfg['simclr_steps'], seed=cfg['seed'], progress=progress)
+                        norm=cfg['simclr_norm'], temperature=cfg['simclr_temperature'], workers=0, max_steps=cfg['simclr_steps'],
+                        seed=cfg['seed'], progress=progress, aug_kw=dict(scale=(0.4, 1.0), jitter=cfg['simclr_jitter'], hue=0.1))
     ds.close()
-    return dict(simclr_steps=len(hist), simclr_first_loss=hist[0], simclr_last_loss=hist[-1])
+    k = max(1, len(hist) // 10)                              # first and last tenth of the run, so one noisy step does not decide
+    return dict(simclr_steps=len(hist), simclr_first_loss=float(np.mean(hist[:k])), simclr_last_loss=float(np.mean(hist[-k:])),
+                simclr_chance_loss=math.log(2*bs - 1))
 
 def _stage_features(p, cfg, progress):
     "Stage 4: bag files of SimCLR features at both magnifications (fused as 'tree' when loaded)."
@@ -61,14 +66,34 @@ def _stage_features(p, cfg, progress):
     bags = extract_folder(p['tiles'], emb, p['bags'], progress=progress, batch_size=64, workers=0)
     return dict(n_bags=len(bags), embedder=emb.name, feat_dim=emb.dim)
 
+def _split(p, cfg) -> tuple:
+    "Bag files, names, slide labels (from the XMLs) and the stratified train / test split of the demo."
+    from dsmil_sa.bags import bag_files, labels_from_xml
+    from dsmil_sa.learner import train_val_split
+    files = bag_files(p['bags']); y = labels_from_xml(files)
+    tr, te = train_val_split(np.arange(len(y)), y, cfg['test_frac'], cfg['seed'])
+    return files, [f.stem for f in files], y, tr, te
+
+def _stage_probe(p, cfg, progress):
+    "Stage 5: linear probe of tile labels, training slides to test slides, SimCLR features against a random encoder's."
+    from dsmil_sa.features import load_embedder, extract_folder, tile_probe
+    files, _, _, tr, te = _split(p, cfg)
+    rnd = load_embedder('random', norm=cfg['simclr_norm'], seed=cfg['seed']); rnd.input_size = cfg['simclr_view']   # same input as SimCLR's
+    rbags = {f.name: f for f in extract_folder(p['tiles'], rnd, p['random_bags'], progress=progress, batch_size=64, workers=0)}
+    out = dict(probe_tiles_train=0, probe_tiles_test=0)
+    for name, fs in (('simclr', files), ('random', [rbags[f.name] for f in files])):
+        try: r = tile_probe([fs[i] for i in tr], [fs[i] for i in te], 20)
+        except DataError as e: out.update({f'probe_auc_{name}': float('nan'), 'probe_note': e.problem}); continue   # e.g. no tumour tile among the test slides
+        out.update({f'probe_auc_{name}': r['auc'], 'probe_tiles_train': r['n_train'], 'probe_tiles_test': r['n_test']})
+    return out
+
 # %% ../nbs/15_demo.ipynb #c45cd139
 def _stage_train(p, cfg, progress):
     "Stage 5: DSMIL on a stratified slide split with labels from the XMLs; test slides scored and exported."
-    from dsmil_sa.bags import bag_files, load_bag_folder, labels_from_xml
-    from dsmil_sa.learner import train_val_split, fit_bags, save_model, bags_provenance, bag_metrics
+    from dsmil_sa.bags import load_bag_folder
+    from dsmil_sa.learner import fit_bags, save_model, bags_provenance, bag_metrics
     from dsmil_sa.predict import predict_bag_file, export_prediction
-    files = bag_files(p['bags']); names, xs, _ = load_bag_folder(files, 'tree'); y = labels_from_xml(files)
-    tr, te = train_val_split(np.arange(len(y)), y, cfg['test_frac'], cfg['seed'])
+    files, _, y, tr, te = _split(p, cfg); names, xs, _ = load_bag_folder(files, 'tree')
     val_frac = 0.25 if np.bincount(y[tr], minlength=2).min() >= 4 else 0.
     emb, til = bags_provenance(files)
     with warnings.catch_warnings(record=True) as w:
@@ -152,6 +177,7 @@ def _stage_figures(p, cfg, progress):
 # %% ../nbs/15_demo.ipynb #c3be7330
 DEMO_STAGES = (('slides', 'synthetic slides', _stage_slides), ('tiles', 'tiling at 20x and 5x', _stage_tiles),
                ('simclr', 'SimCLR on the tiles', _stage_simclr), ('features', 'features (tree fusion)', _stage_features),
+               ('probe', 'linear probe of the features', _stage_probe),
                ('train', 'DSMIL train and test', _stage_train), ('froc', 'FROC of the test slides', _stage_froc),
                ('cmu', 'CMU-1-Small-Region', _stage_cmu), ('figures', 'figures', _stage_figures))
 
@@ -161,12 +187,17 @@ def _summary(rep:dict) -> str:
     r = rep
     lines = [f"dsmil-demo: {r['counts']['n_slides']} synthetic slides ({r['counts']['n_tumor_slides']} tumour), "
              f"{r['counts']['n_tiles_20x']} tiles at 20x, test on {r['counts']['n_test']} slides",
-             f"  SimCLR loss     {r['simclr']['first_loss']:.3f} -> {r['simclr']['last_loss']:.3f} in {r['simclr']['steps']} steps",
+             f"  SimCLR loss     {r['simclr']['first_loss']:.3f} -> {r['simclr']['last_loss']:.3f} in {r['simclr']['steps']} steps "
+             f"(chance log(2B-1) = {r['simclr']['chance_loss']:.3f})",
+             f"  linear probe    tile AUC {r['probe']['simclr']:.3f} with the SimCLR features, {r['probe']['random']:.3f} with a random "
+             f"encoder's ({r['probe']['tiles_train']} training / {r['probe']['tiles_test']} test tiles at 20x)",
              f"  slide AUC       {r['slide_auc']:.3f}",
              f"  slide accuracy  {r['slide_accuracy']:.3f}  (threshold {r['threshold']:.3f}, Youden on the {r['threshold_on']} slides)",
              f"  FROC score      {r['froc']:.3f}  ({r['counts']['n_lesions']} lesions on {r['counts']['n_test']} test slides)",
              f"  tile AUC        {r['tile_auc']:.3f}  (instance scores vs tile labels, test slides)",
              (f"  CMU-1-Small-Region: bag probability {r['cmu']['cmu_bag_prob']:.3f} over {r['cmu']['cmu_tiles']} tiles"
+              + (" (normal skin; its dermis and epidermis are the normal and look-alike textures of the slides above, so a low "
+                 "probability is a sanity check, not a test on unseen tissue)" if r.get('texture') == 'he' else '')
               if 'cmu_bag_prob' in r['cmu'] else f"  CMU-1-Small-Region: skipped ({r['cmu']['cmu_skipped']})"),
              "  stage seconds   " + ', '.join(f"{k} {v:.0f}" for k, v in r['stage_seconds'].items()) + f"  (this run {r['wall_s']:.0f} s)",
              "  figures         " + ', '.join(r['figures'].values()),
@@ -193,6 +224,8 @@ def _run_stages(out:Path, p:dict, cfg:dict, progress:bool, say) -> tuple:
 # %% ../nbs/15_demo.ipynb #085136d2
 def run_demo(out='demo_out', # Output folder; a rerun resumes from the stages already complete
              seed:int=0, # Seed of the slides, the split and every training run
+             texture:str=DEMO_DEFAULTS['texture'], # 'he': slides quilted from real H&E; 'cartoon': the drawn slides
+             difficulty:float=DEMO_DEFAULTS['difficulty'], # Of 'he' slides: 0 large lesions, 1 mostly micro-metastases, ITCs, look-alikes
              n_tumor:int=DEMO_DEFAULTS['n_tumor'], # Synthetic tumour slides
              n_normal:int=DEMO_DEFAULTS['n_normal'], # Synthetic normal slides
              slide_size:int=DEMO_DEFAULTS['slide_size'], # Side of each synthetic slide at 20x (0.5 µm/px)
@@ -202,10 +235,12 @@ def run_demo(out='demo_out', # Output folder; a rerun resumes from the stages al
              simclr_view:int=DEMO_DEFAULTS['simclr_view'], # Side of the SimCLR views (paper: 224)
              simclr_lr:float=DEMO_DEFAULTS['simclr_lr'], # SimCLR learning rate (reference: 1e-5 for 100 epochs)
              simclr_norm:str=DEMO_DEFAULTS['simclr_norm'], # Encoder normalisation (reference: 'instance', see above)
+             simclr_temperature:float=DEMO_DEFAULTS['simclr_temperature'], # NT-Xent temperature (reference: 0.5)
+             simclr_jitter:float=DEMO_DEFAULTS['simclr_jitter'], # Colour-jitter strength (reference: 0.8)
              epochs:int=DEMO_DEFAULTS['epochs'], # DSMIL epochs (preset 'dsmil': 50 in the paper's setup)
              test_frac:float=DEMO_DEFAULTS['test_frac'], # Fraction of the slides held out for testing
              eval_mpp:float=7.776, # µm per pixel of the FROC evaluation mask (official)
-             itc_um:float=100., # Regions with a shorter major axis (µm) are isolated tumour cells (official: 275, see above)
+             itc_um:float=275., # Regions with a shorter major axis (µm) are isolated tumour cells (official: 275)
              threads:int|None=None, # torch CPU threads; None: the idle cores (at most 2, at least 1)
              progress:bool=True, # Progress bars inside the stages
              verbose:bool=True) -> dict: # Print a line per stage and the report
@@ -214,7 +249,8 @@ def run_demo(out='demo_out', # Output folder; a rerun resumes from the stages al
     t_all = time.time()
     cfg = dict(seed=seed, n_tumor=n_tumor, n_normal=n_normal, slide_size=slide_size, tile_size=tile_size,
                simclr_steps=simclr_steps, simclr_batch=simclr_batch, simclr_view=simclr_view, simclr_lr=simclr_lr,
-               simclr_norm=simclr_norm, epochs=epochs, test_frac=test_frac, eval_mpp=eval_mpp, itc_um=itc_um)
+               simclr_norm=simclr_norm, epochs=epochs, test_frac=test_frac, eval_mpp=eval_mpp, itc_um=itc_um, texture=texture,
+               difficulty=difficulty, simclr_temperature=simclr_temperature, simclr_jitter=simclr_jitter)
     out = Path(out); p = demo_paths(out); out.mkdir(parents=True, exist_ok=True)
     cfile = out/'config.json'
     if cfile.exists() and (old := json.loads(cfile.read_text())) != cfg:
@@ -234,7 +270,10 @@ def run_demo(out='demo_out', # Output folder; a rerun resumes from the stages al
                                    'n_train', 'n_val', 'n_test', 'n_lesions', 'n_detections')}
     rep = dict(slide_auc=info['slide_auc'], slide_accuracy=info['slide_accuracy'], froc=info['froc'], tile_auc=info['tile_auc'],
                threshold=info['threshold'], threshold_on=info['threshold_on'], counts=counts,
-               simclr=dict(steps=info['simclr_steps'], first_loss=info['simclr_first_loss'], last_loss=info['simclr_last_loss']),
+               simclr=dict(steps=info['simclr_steps'], first_loss=info['simclr_first_loss'], last_loss=info['simclr_last_loss'],
+                           chance_loss=info['simclr_chance_loss']),
+               probe=dict(simclr=info['probe_auc_simclr'], random=info['probe_auc_random'], tiles_train=info['probe_tiles_train'],
+                          tiles_test=info['probe_tiles_test']), texture=texture,
                embedder=info['embedder'], cmu={k: v for k, v in info.items() if k.startswith('cmu_')},
                figures=info['figures'], figure_slide=info['figure_slide'], stage_seconds=stage_s, run_seconds=run_s,
                total_stage_seconds=round(sum(stage_s.values()), 1), wall_s=round(time.time() - t_all, 1), skipped=skipped,

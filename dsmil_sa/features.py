@@ -20,7 +20,7 @@ from .simclr import SlideTiles, to_input, resnet18_encoder, tile_set_files, back
 
 # %% auto #0
 __all__ = ['FUSIONS', 'file_sha256', 'Embedder', 'load_timm', 'load_embedder', 'embed_tiles', 'check_bag', 'extract_features',
-           'parse_shard', 'shard_files', 'extract_folder', 'fuse', 'bag_fusion', 'load_bag']
+           'parse_shard', 'shard_files', 'extract_folder', 'fuse', 'bag_fusion', 'load_bag', 'tile_probe']
 
 # %% ../nbs/04_features.ipynb #da84f501
 def file_sha256(path, chunk:int=1 << 20) -> str:
@@ -95,11 +95,12 @@ def load_embedder(spec,                 # "random", "timm:<name>", or a weights 
     obj = _load_weights(path)
     if not isinstance(obj, dict): raise DataError(path, "expected a dict of weights")
     try:
+        size = None
         if 'arch' in obj and 'state_dict' in obj:            # the backbone file of train_simclr
             net, name = resnet18_encoder(obj['norm']), f"simclr-{obj['arch']}-{obj['norm']}"
-            net.load_state_dict(obj['state_dict'])
+            net.load_state_dict(obj['state_dict']); size = (obj.get('config') or {}).get('tile_size')
         elif 'model' in obj and 'config' in obj:               # a full SimCLR checkpoint
-            cfg = obj['config']
+            cfg = obj['config']; size = cfg.get('tile_size')
             net, name = resnet18_encoder(cfg.get('norm', 'instance')), f"simclr-resnet18-{cfg.get('norm', 'instance')}"
             net.load_state_dict({k[len('backbone.'):]: v for k, v in obj['model'].items() if k.startswith('backbone.')})
         else:                                                  # a torchvision state_dict (e.g. ImageNet weights)
@@ -110,7 +111,7 @@ def load_embedder(spec,                 # "random", "timm:<name>", or a weights 
         raise DataError(path, f"weights do not fit the encoder: {str(e).splitlines()[0]}") from None
     net.eval().requires_grad_(False)
     with torch.no_grad(): dim = net(torch.zeros(1, 3, 64, 64)).shape[1]
-    return Embedder(net, name, str(path.resolve()), file_sha256(path), dim)
+    return Embedder(net, name, str(path.resolve()), file_sha256(path), dim, input_size=size)   # SimCLR: the size it was trained at
 
 # %% ../nbs/04_features.ipynb #7c482f9f
 def embed_tiles(embedder:Embedder, dataset, batch_size:int=128, workers:int=0, device=None,
@@ -287,3 +288,25 @@ def load_bag(h5,                  # A bag file from `extract_features`, or a CLA
     except ValueError as e: raise DataError(h5, str(e)) from None
     coords = {'lo': cl, 'mixed': np.concatenate([ch, cl])}.get({'5x': 'lo'}.get(fusion, fusion), ch)
     return x, coords
+
+# %% ../nbs/04_features.ipynb #035956b9
+def _probe_xy(bags, mag, threshold):
+    "Features and 0/1 tile labels of the bags at `mag` (a bag without labels: all normal)."
+    X, y = [], []
+    for b in bags:
+        with h5py.File(b, 'r') as f:
+            g = f[mag_name(mag)]; X.append(g['feats'][:].astype(np.float32))
+            y.append(g['labels'][:] >= threshold if 'labels' in g else np.zeros(len(X[-1]), bool))
+    return np.concatenate(X), np.concatenate(y)
+
+def tile_probe(train_bags:list, test_bags:list, # Bag files; the test slides must not be among the training ones
+               mag=20, threshold:float=0.5, C:float=0.1) -> dict: # Magnification, tumour-fraction threshold, regularisation
+    "Linear probe of tile labels: logistic regression on the training slides' tiles, ROC AUC on the test slides' tiles."
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.metrics import roc_auc_score
+    (Xa, ya), (Xb, yb) = _probe_xy(train_bags, mag, threshold), _probe_xy(test_bags, mag, threshold)
+    if len(set(ya)) < 2 or len(set(yb)) < 2: raise DataError(None, "a linear probe needs tumour and normal tiles on both the training and the test slides")
+    sc = StandardScaler().fit(Xa); clf = LogisticRegression(C=C, max_iter=3000).fit(sc.transform(Xa), ya)
+    return dict(auc=float(roc_auc_score(yb, clf.decision_function(sc.transform(Xb)))), n_train=len(ya), n_test=len(yb),
+                tumour_train=int(ya.sum()), tumour_test=int(yb.sum()))

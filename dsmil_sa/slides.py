@@ -499,30 +499,42 @@ def make_synthetic_set(out_dir, n_tumor:int=2, n_normal:int=2, size:int=16384, s
     return [p for p, _, _ in jobs]
 
 # %% ../nbs/01_slides.ipynb #a8f20c96
+def _lesion_category(xml:Path) -> str:
+    "The reference.csv category of a slide from its lesions' names: Macro (also for unnamed lesions), else Micro, else ITC."
+    kinds = {a.name.split()[0] for a in read_camelyon_xml(xml) if a.is_tumor}
+    return 'Macro' if 'macro' in kinds or not kinds <= {'micro', 'itc'} else 'Micro' if 'micro' in kinds else 'ITC'
+
 def write_camelyon16_like(root, # Folder to write into
                           tumours:list, normals:list, # Names of the training tumour and normal slides
                           tests:dict, # Test slide name -> has tumour
-                          size:int=1024, seed:int=0) -> Path: # Slide side and base seed
+                          size:int=1024, seed:int=0, # Slide side and base seed
+                          texture:str='cartoon', difficulty:float=0.5) -> Path: # As `make_synthetic_set`
     "Synthetic slides in the Camelyon16 folder layout, with XMLs in `lesion_annotations/` and a `reference.csv`."
-    root = Path(root); k = 0
+    root = Path(root); k = 0; cats = {}
+    pools = he_texture_pools() if texture == 'he' else None
     for sub, names in (('training/tumor', tumours), ('training/normal', normals), ('testing/images', list(tests))):
         for n in names:
             tum = n in tumours or bool(tests.get(n, False)) and sub == 'testing/images'
             p = root/sub/f'{n}.tif'
-            if not p.exists(): make_synthetic_slide(p, size=size, tumor=tum, seed=seed + k)
+            if not p.exists():
+                if texture == 'he': make_he_slide(p, size=size, tumor=tum, seed=seed + k, difficulty=difficulty, pools=pools)
+                else: make_synthetic_slide(p, size=size, tumor=tum, seed=seed + k)
             k += 1
+            d = root/sub.split('/')[0]/'lesion_annotations'
             if tum and p.with_suffix('.xml').exists():
-                d = root/sub.split('/')[0]/'lesion_annotations'; d.mkdir(parents=True, exist_ok=True)
-                p.with_suffix('.xml').replace(d/f'{n}.xml')
-    lines = [f"{n.capitalize()},{'Tumor,Macro,Primary' if t else 'Normal,,'}" for n, t in tests.items()]
+                d.mkdir(parents=True, exist_ok=True); p.with_suffix('.xml').replace(d/f'{n}.xml')
+            if tum and (d/f'{n}.xml').exists(): cats[n] = _lesion_category(d/f'{n}.xml')
+    lines = [f"{n.capitalize()},{'Tumor,' + cats.get(n, 'Macro') + ',Primary' if t else 'Normal,,'}" for n, t in tests.items()]
     atomic_write_text(root/'testing'/'reference.csv', '\n'.join(lines) + '\n')
     return root
 
 def make_synthetic_camelyon16(root, # Folder to write into
                               n_train=(3, 3), n_test=(2, 2), # (tumour, normal) slide counts
-                              size:int=1024, seed:int=0) -> Path: # Slide side and seed
+                              size:int=1024, seed:int=0, # Slide side and seed
+                              texture:str='cartoon', difficulty:float=0.5) -> Path: # As `make_synthetic_set`
     "A synthetic Camelyon16-like folder; the test slides' classes are shuffled, as in the real test set."
     rng = np.random.default_rng(seed)
     tt = rng.permutation([True]*n_test[0] + [False]*n_test[1])
     return write_camelyon16_like(root, [f'tumor_{i+1:03d}' for i in range(n_train[0])], [f'normal_{i+1:03d}' for i in range(n_train[1])],
-                                 {f'test_{i+1:03d}': bool(t) for i, t in enumerate(tt)}, size=size, seed=seed*10000)
+                                 {f'test_{i+1:03d}': bool(t) for i, t in enumerate(tt)}, size=size, seed=seed*10000,
+                                 texture=texture, difficulty=difficulty)
