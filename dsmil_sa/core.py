@@ -13,8 +13,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['DataError', 'tmp_sibling', 'atomic_path', 'atomic_write_text', 'atomic_write_json', 'h5_files', 'get_device',
-           'seed_everything', 'MILOutput', 'package_file', 'auto_threads', 'error_line', 'command_errors',
-           'remove_stale_tmp', 'git_commit', 'git_dirty', 'provenance']
+           'seed_everything', 'MILOutput', 'package_file', 'auto_threads', 'failure_message', 'error_line',
+           'command_errors', 'remove_stale_tmp', 'git_commit', 'git_dirty', 'provenance']
 
 # %% ../nbs/00_core.ipynb #6896cdb3
 class DataError(ValueError):
@@ -113,6 +113,12 @@ def auto_threads(load:float|None=None, # Load average to assume; None: the machi
     return int(max(1, min(most, os.cpu_count() or 1, round((os.cpu_count() or 1) - load))))
 
 # %% ../nbs/00_core.ipynb #902d8d83
+def failure_message(path, # The input that failed (a slide, a tile set...)
+                    e:BaseException) -> str:
+    "One line for one failed input of a batch: the error itself when it names `path`, else with `path: ` in front (and the type of an unexpected error)."
+    if isinstance(e, DataError): return str(e) if str(e).startswith(str(path)) else f"{path}: {e}"
+    return f"{path}: {type(e).__name__}: {e}"
+
 def error_line(prog:str, e:BaseException) -> str:
     "The one-line message of a bad-input error: `prog: path: problem`."
     if isinstance(e, OSError) and not isinstance(e, DataError):

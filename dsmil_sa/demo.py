@@ -16,7 +16,7 @@ __all__ = ['DEMO_DEFAULTS', 'DEMO_STAGES', 'demo_paths', 'run_demo']
 
 # %% ../nbs/15_demo.ipynb #5efd65a1
 DEMO_DEFAULTS = dict(texture='he', difficulty=0.5, n_tumor=8, n_normal=8, slide_size=3072, tile_size=128, simclr_steps=300,
-                     simclr_batch=32, simclr_view=48, simclr_lr=3e-3, simclr_norm='batch', simclr_temperature=0.2,
+                     simclr_batch=32, simclr_view=48, simclr_lr=1e-3, simclr_norm='batch', simclr_temperature=0.5,
                      simclr_jitter=0.4, epochs=40, test_frac=0.34)
 
 def demo_paths(out) -> dict:

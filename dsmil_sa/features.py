@@ -14,7 +14,7 @@ import h5py
 import torch, torch.nn as nn, torch.nn.functional as F
 import torchvision
 from tqdm.auto import tqdm
-from .core import DataError, atomic_path, get_device, seed_everything
+from .core import DataError, atomic_path, get_device, seed_everything, failure_message
 from .tiling import TileSet, mag_value, mag_name, slide_path_attrs, resolve_slide_path
 from .simclr import SlideTiles, to_input, resnet18_encoder, tile_set_files, backbone_path, train_simclr, IMAGENET_MEAN, IMAGENET_STD
 
@@ -231,7 +231,7 @@ def extract_folder(tiles_dir, # Folder of tile sets
         try: out.append(extract_features(f, embedder, out_dir, **kw))
         except Exception as e:              # a slide that cannot be read is reported; the others go on
             if failed is None: raise
-            msg = str(e) if isinstance(e, DataError) else f"{f}: {type(e).__name__}: {e}"
+            msg = failure_message(f, e)
             failed.append((f, msg)); tqdm.write(f"FAILED {msg}", file=sys.stderr)
     return out
 

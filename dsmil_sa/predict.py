@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import h5py
-from .core import DataError, atomic_path, atomic_write_json, atomic_write_text, remove_stale_tmp
+from .core import DataError, atomic_path, atomic_write_json, atomic_write_text, remove_stale_tmp, failure_message
 from .slides import Slide
 from .tiling import tile_slide, mag_name, mag_value, resolve_slide_path, list_slides
 from .features import Embedder, load_embedder, extract_features, load_bag, check_bag, bag_fusion
@@ -235,7 +235,7 @@ def predict_folder(inputs, # Slide files and folders of slides
         if not (out/'scores'/f'{s.stem}.json').exists():
             try: export_prediction(predict_slide(s, rec, out, emb=emb, **kw), out)
             except Exception as e:               # one bad slide is reported; the others go on
-                msg = str(e) if isinstance(e, DataError) and str(e).startswith(str(s)) else f"{s}: {e if isinstance(e, DataError) else f'{type(e).__name__}: {e}'}"
+                msg = failure_message(s, e)
                 failed.append((s, msg)); tqdm.write(f"FAILED {msg}", file=sys.stderr); continue
         done.append(s.stem)
     write_predictions_table(out, [s.stem for s in todo])

@@ -18,7 +18,7 @@ from .core import DataError, atomic_path, atomic_write_text, package_file
 # %% auto #0
 __all__ = ['MPP_RANGE', 'TUMOR_GROUPS', 'EXCLUSION_GROUPS', 'HE_PATCH', 'HE_STEP', 'LESION_UM', 'Slide', 'cmu_small_region',
            'Annotation', 'read_camelyon_xml', 'write_camelyon_xml', 'annotation_mask', 'make_synthetic_slide',
-           'he_texture_pools', 'make_he_slide', 'make_synthetic_set', 'write_camelyon16_like',
+           'stain_match', 'he_texture_pools', 'make_he_slide', 'make_synthetic_set', 'write_camelyon16_like',
            'make_synthetic_camelyon16']
 
 # %% ../nbs/01_slides.ipynb #3ed4ee47
@@ -345,6 +345,16 @@ def _patches(img, stride:int=32, p:int=HE_PATCH) -> tuple[np.ndarray, np.ndarray
     return np.stack([img[y:y + p, x:x + p] for y, x in yx]), yx
 
 # %% ../nbs/01_slides.ipynb #730e3c53
+def stain_match(img:np.ndarray, # RGB uint8 image to recolour
+                ref_pixels:np.ndarray) -> np.ndarray: # `[n, 3]` RGB tissue pixels of the reference
+    "`img` with the per-channel mean and std of its tissue (Lab) set to those of `ref_pixels` (Reinhard et al. 2001)."
+    from skimage.color import rgb2lab, lab2rgb
+    lab, ref = rgb2lab(img), rgb2lab(np.asarray(ref_pixels).reshape(-1, 1, 3)).reshape(-1, 3)
+    tissue = img.mean(-1) < 215; t = lab[tissue]
+    out = (np.clip(lab2rgb((lab - t.mean(0)) / t.std(0) * ref.std(0) + ref.mean(0)), 0, 1) * 255).round().astype(np.uint8)
+    return np.where(tissue[..., None], out, img)                                   # background (glass) left as it is
+
+# %% ../nbs/01_slides.ipynb #62ef973c
 def he_texture_pools(images:dict|None=None) -> dict:
     "Patch pools `[n, 128, 128, 3]` uint8: 'normal' (pale) and 'lookalike' (nuclei-dense) from the CMU slide, 'tumour' from the tiatoolbox tile."
     from skimage.color import rgb2hed
@@ -355,7 +365,7 @@ def he_texture_pools(images:dict|None=None) -> dict:
     tissue = ((P.mean(-1) < 215).mean((1, 2)) > 0.7) & ~ink
     H = np.array([rgb2hed(p[::4, ::4])[..., 0].mean() for p in P])          # haematoxylin (nuclei) density
     q = np.quantile(H[tissue], [0.4, 0.7, 0.97])
-    T, _ = _patches(images['tia'])
+    T, _ = _patches(stain_match(images['tia'], images['cmu'][(images['cmu'].mean(-1) < 215)]))
     return dict(normal=P[tissue & (H <= q[0])], lookalike=P[tissue & (H >= q[1]) & (H <= q[2])],
                 tumour=T[(T.mean(-1) < 225).mean((1, 2)) > 0.8])
 

@@ -16,7 +16,7 @@ from PIL import Image
 from scipy import ndimage
 from skimage.color import rgb2hsv
 from skimage.filters import threshold_otsu
-from .core import DataError, atomic_path, tmp_sibling
+from .core import DataError, atomic_path, tmp_sibling, failure_message
 from .slides import Slide, read_camelyon_xml, annotation_mask, cmu_small_region, make_synthetic_slide
 
 # %% auto #0
@@ -266,8 +266,7 @@ def _tile_one(args):
     "Worker: tile one slide, return (path, error message or None)."
     path, kw = args
     try: tile_slide(path, **kw); return str(path), None
-    except DataError as e: return str(path), str(e)
-    except Exception as e: return str(path), f'{path}: {type(e).__name__}: {e}'
+    except Exception as e: return str(path), failure_message(path, e)
 
 def list_slides(inp) -> list[Path]:
     "The slide files in folder `inp` (sorted), or `[inp]` for a file."
