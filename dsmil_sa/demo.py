@@ -196,8 +196,10 @@ def _summary(rep:dict) -> str:
              f"  FROC score      {r['froc']:.3f}  ({r['counts']['n_lesions']} lesions on {r['counts']['n_test']} test slides)",
              f"  tile AUC        {r['tile_auc']:.3f}  (instance scores vs tile labels, test slides)",
              (f"  CMU-1-Small-Region: bag probability {r['cmu']['cmu_bag_prob']:.3f} over {r['cmu']['cmu_tiles']} tiles"
-              + (" (normal skin; its dermis and epidermis are the normal and look-alike textures of the slides above, so a low "
-                 "probability is a sanity check, not a test on unseen tissue)" if r.get('texture') == 'he' else '')
+              + ((" (normal skin, whose dermis and epidermis are the normal and look-alike textures of the slides above: "
+                  + ("called normal, as it should be; a sanity check, not a test on unseen tissue)" if r['cmu']['cmu_bag_prob'] < r['threshold']
+                     else f"called tumour at threshold {r['threshold']:.3f}, although its tissue is the normal class of the training slides: a false positive)"))
+                 if r.get('texture') == 'he' else '')
               if 'cmu_bag_prob' in r['cmu'] else f"  CMU-1-Small-Region: skipped ({r['cmu']['cmu_skipped']})"),
              "  stage seconds   " + ', '.join(f"{k} {v:.0f}" for k, v in r['stage_seconds'].items()) + f"  (this run {r['wall_s']:.0f} s)",
              "  figures         " + ', '.join(r['figures'].values()),
