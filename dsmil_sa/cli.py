@@ -134,7 +134,7 @@ def tile_cli(inp:str, # A folder of slides, or one slide
              out:str='tiles', # Output folder for <stem>.h5
              mags:Annotated[float, {'nargs': '+'}]=(20, 5), # Magnifications
              tile_size:int=224, # Tile side in pixels (paper: 224)
-             workers:int=1, # Slides tiled in parallel
+             workers:int=1, # Processes: slides in parallel, or one slide's JPEG tiles
              min_tissue:float=0.3, # Minimum tissue fraction of a kept tile
              jpeg:bool=False, # Also write JPEG tiles in DSMIL's pyramid folders
              overwrite:bool=False, # Redo slides already done

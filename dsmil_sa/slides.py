@@ -107,11 +107,21 @@ class Slide:
         if n != size: rgb = np.array(Image.fromarray(rgb).resize((size, size), Image.BILINEAR, reducing_gap=None))
         return rgb
 
-    def thumbnail(self, max_size:int=1024) -> np.ndarray:
-        "The whole slide as an RGB uint8 array whose longer side is at most `max_size`."
-        try: img = self._os.get_thumbnail((max_size, max_size))
-        except openslide.OpenSlideError as e: raise DataError(self.path, f'cannot read thumbnail ({e})') from None
-        return np.asarray(img.convert('RGB'))
+    def thumbnail(self, max_size:int=1024, # Longer side of the result (never enlarged)
+                  band_bytes:int=2**22) -> np.ndarray: # Read at most this many RGBA bytes at once
+        "The whole slide as an RGB uint8 array whose longer side is at most `max_size`, read in horizontal bands."
+        (W, H), f = self.dimensions, max(1.0, max(self.dimensions) / max_size)
+        tw, th = max(1, round(W / f)), max(1, round(H / f))
+        lv = self._os.get_best_level_for_downsample(f); ds = self.level_downsamples[lv]; lw, lh = self.level_dimensions[lv]
+        sy, out = lh / th, np.empty((th, tw, 3), np.uint8)
+        rows = max(1, int(band_bytes / (4 * lw * sy)))          # thumbnail rows per band
+        for r0 in range(0, th, rows):
+            r1 = min(th, r0 + rows); y0, y1 = max(0, int(r0 * sy) - 1), min(lh, math.ceil(r1 * sy) + 1)
+            try: band = self._os.read_region((0, int(round(y0 * ds))), lv, (lw, y1 - y0))
+            except openslide.OpenSlideError as e: raise DataError(self.path, f'cannot read thumbnail ({e})') from None
+            band = Image.fromarray(_to_rgb(np.asarray(band)))
+            out[r0:r1] = np.asarray(band.resize((tw, r1 - r0), Image.BOX, box=(0, r0 * sy - y0, lw, r1 * sy - y0)))
+        return out
 
     def __repr__(self):
         mpp = f'{self._mpp:g}' if self._mpp else '?'

@@ -20,18 +20,17 @@ from .core import DataError, atomic_path, tmp_sibling, failure_message
 from .slides import Slide, read_camelyon_xml, annotation_mask, cmu_small_region, make_synthetic_slide
 
 # %% auto #0
-__all__ = ['SLIDE_EXTS', 'tissue_mask', 'box_fraction', 'grid', 'mag_name', 'mag_value', 'TileSet', 'slide_path_attrs',
-           'resolve_slide_path', 'compute_tiles', 'write_jpeg_tiles', 'read_tile', 'tile_slide', 'list_slides',
-           'tile_folder']
+__all__ = ['SLIDE_EXTS', 'tissue_mask', 'summed_area', 'box_fraction', 'grid', 'mag_name', 'mag_value', 'TileSet',
+           'slide_path_attrs', 'resolve_slide_path', 'compute_tiles', 'write_jpeg_tiles', 'read_tile', 'tile_slide',
+           'list_slides', 'tile_folder']
 
 # %% ../nbs/02_tiling.ipynb #bb59eedb
 def tissue_mask(rgb:np.ndarray, # RGB uint8 thumbnail [H, W, 3]
                 min_saturation:float=0.07, # The Otsu threshold is never below this (empty slides stay empty)
-                min_object:float=0.0005, # Specks smaller than this fraction of the image are removed
-                max_value:float=0.98): # Near-white pixels (HSV value above this and unsaturated) are background
+                min_object:float=0.0005): # Specks smaller than this fraction of the image are removed
     "Boolean tissue mask of a thumbnail: Otsu on HSV saturation, small objects removed, holes filled."
-    hsv = rgb2hsv(rgb[..., :3])
-    s = hsv[..., 1]
+    hi, lo = rgb[..., :3].max(-1), rgb[..., :3].min(-1)
+    s = (hi - lo).astype(np.float32) / np.maximum(hi, 1)   # HSV saturation, in float32 (a quarter of rgb2hsv's memory)
     thr = max(float(threshold_otsu(s)) if s.max() > s.min() else 1.0, min_saturation)
     m = s > thr
     m = ndimage.binary_closing(m, iterations=2, border_value=0)
@@ -42,13 +41,20 @@ def tissue_mask(rgb:np.ndarray, # RGB uint8 thumbnail [H, W, 3]
     return ndimage.binary_fill_holes(m)
 
 # %% ../nbs/02_tiling.ipynb #947f4c5a
+def summed_area(mask:np.ndarray) -> np.ndarray: # bool/float [H, W]
+    "Summed-area table [H+1, W+1] of `mask` (int64 for a bool mask, so exact)."
+    sat = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.int64 if mask.dtype == bool else np.float64)
+    np.cumsum(mask, 0, out=sat[1:, 1:]); np.cumsum(sat[1:, 1:], 1, out=sat[1:, 1:])
+    return sat
+
 def box_fraction(mask:np.ndarray, # bool/float [H, W] at `downsample`
                  xy:np.ndarray, # int [N, 2] level-0 top-left corners
                  extent:float, # Side of each box in level-0 pixels
-                 downsample:float): # Level-0 pixels per mask pixel
+                 downsample:float, # Level-0 pixels per mask pixel
+                 sat:np.ndarray|None=None): # `summed_area(mask)`, when several grids share one mask
     "Mean of `mask` over each level-0 box (area outside the mask counts as 0)."
     H, W = mask.shape
-    sat = np.zeros((H + 1, W + 1)); sat[1:, 1:] = mask.astype(np.float64).cumsum(0).cumsum(1)
+    if sat is None: sat = summed_area(mask)
     xy = np.asarray(xy, np.float64).reshape(-1, 2)
     x0, y0 = np.clip(np.round(xy[:, 0] / downsample), 0, W).astype(int), np.clip(np.round(xy[:, 1] / downsample), 0, H).astype(int)
     x1 = np.clip(np.round((xy[:, 0] + extent) / downsample), 0, W).astype(int)
@@ -176,9 +182,10 @@ def compute_tiles(slide:Slide, # An open slide
         lds = max(1.0, ext[mags[0]] / 16)
         lab_mask = annotation_mask(annotations, (math.ceil(H / lds), math.ceil(W / lds)), lds)
     coords, parent, labels, tissue, keep = {}, {}, {}, {}, {}
+    tsat, lsat = summed_area(tmask), None if lab_mask is None else summed_area(lab_mask)
     for m in mags:
         c = grid((W, H), ext[m]); coords[m] = c
-        tissue[m] = box_fraction(tmask, c, ext[m], tds)
+        tissue[m] = box_fraction(tmask, c, ext[m], tds, tsat)
         keep[m] = tissue[m] >= min_tissue
     for hi, lo in zip(mags, mags[1:]):         # a parent is kept when any child is kept
         par = _pyramid(coords[hi], coords[lo], ext[lo])
@@ -188,7 +195,7 @@ def compute_tiles(slide:Slide, # An open slide
     for hi, lo in zip(mags, mags[1:]): parent[hi] = new_index[lo][parent[hi][keep[hi]]]
     for m in mags:
         coords[m], tissue[m] = coords[m][keep[m]], tissue[m][keep[m]]
-        labels[m] = None if lab_mask is None else box_fraction(lab_mask, coords[m], ext[m], lds)
+        labels[m] = None if lab_mask is None else box_fraction(lab_mask, coords[m], ext[m], lds, lsat)
     if not len(coords[mags[0]]): raise DataError(slide.path, 'no tissue found')
     lv = {m: slide.level_for(m)[0] for m in mags}
     params = dict(mags=list(mags), tile_size=tile_size, min_tissue=min_tissue, thumb_downsample=tds,
@@ -202,19 +209,41 @@ def _tile_name(ts:TileSet, m, i) -> str:
     x, y = ts.coords[m][i]; e = ts.tile_size * ts.downsample[m]
     return f'{int(round(x / e))}_{int(round(y / e))}'
 
-def write_jpeg_tiles(slide:Slide, ts:TileSet, out_dir, quality:int=90) -> Path:
+def _jpeg_jobs(ts:TileSet, root:Path) -> list[tuple]:
+    "(corner, magnification, file) of every tile in DSMIL's pyramid layout under `root`, lowest magnification first."
+    folder, jobs = {}, []  # folder: (mag, index) -> folder holding that tile
+    for k, m in enumerate(reversed(ts.mags)):
+        lo = ts.mags[len(ts.mags) - k] if k else None
+        for i in range(len(ts.coords[m])):
+            d = root if lo is None else folder[lo, int(ts.parent[m][i])] / _tile_name(ts, lo, int(ts.parent[m][i]))
+            folder[m, i] = d; jobs.append((tuple(int(v) for v in ts.coords[m][i]), m, d / f'{_tile_name(ts, m, i)}.jpeg'))
+    return jobs
+
+def _save_jpegs(slide, jobs, tile_size:int, quality:int):
+    "Read and save each (corner, magnification, file) of `jobs`; `slide` is a `Slide` or (path, mpp, objective)."
+    s = slide if isinstance(slide, Slide) else Slide(slide[0], mpp=slide[1], objective=slide[2])
+    try:
+        for xy, m, f in jobs: Image.fromarray(read_tile(s, xy, m, tile_size)).save(f, quality=quality)
+    finally:
+        if s is not slide: s.close()
+
+def write_jpeg_tiles(slide:Slide, # The open slide
+                     ts:TileSet, # Its tile set
+                     out_dir, # `<stem>/` is written here
+                     quality:int=90, # JPEG quality
+                     workers:int=1) -> Path: # Processes reading and saving this slide's tiles
     "Write every tile as JPEG in DSMIL's pyramid layout: `<stem>/<x5>_<y5>.jpeg`, `<stem>/<x5>_<y5>/<x20>_<y20>.jpeg`."
     dest = Path(out_dir) / Path(ts.slide_path).stem
     tmp = tmp_sibling(dest)
     if tmp.exists(): shutil.rmtree(tmp)
     try:
-        folder = {}  # (mag, index) -> folder holding that tile
-        for k, m in enumerate(reversed(ts.mags)):              # lowest magnification first
-            lo = ts.mags[len(ts.mags) - k] if k else None
-            for i in range(len(ts.coords[m])):
-                d = tmp if lo is None else folder[lo, int(ts.parent[m][i])] / _tile_name(ts, lo, int(ts.parent[m][i]))
-                d.mkdir(parents=True, exist_ok=True); folder[m, i] = d
-                Image.fromarray(read_tile(slide, ts.coords[m][i], m, ts.tile_size)).save(d / f'{_tile_name(ts, m, i)}.jpeg', quality=quality)
+        jobs = _jpeg_jobs(ts, tmp)
+        for d in dict.fromkeys(f.parent for *_, f in jobs): d.mkdir(parents=True, exist_ok=True)
+        if workers <= 1: _save_jpegs(slide, jobs, ts.tile_size, quality)
+        else:                        # contiguous chunks, so that each process reads neighbouring tiles
+            n = -(-len(jobs) // (4 * workers)); src = (slide.path, slide._mpp, slide._objective)
+            with cf.ProcessPoolExecutor(workers) as ex:
+                list(ex.map(_save_jpegs, *zip(*[(src, jobs[i:i + n], ts.tile_size, quality) for i in range(0, len(jobs), n)])))
         if dest.exists(): shutil.rmtree(dest)
         os.replace(tmp, dest)
     finally:
@@ -244,7 +273,8 @@ def tile_slide(slide, # A `Slide` or a path to one
                min_tissue:float=0.3, # Minimum tissue fraction of a kept tile
                jpeg:bool=False, # Also write JPEG tiles in DSMIL's folder layout
                overwrite:bool=False, # Redo slides whose tile set exists
-               mpp:float|None=None): # µm/px for slides without it in their metadata
+               mpp:float|None=None, # µm/px for slides without it in their metadata
+               workers:int=1): # Processes writing the JPEG tiles
     "Tile one slide into `<out_dir>/<stem>.h5` (skipped when done); return the path."
     own = not isinstance(slide, Slide)
     sl = Slide(slide, mpp=mpp) if own else slide
@@ -256,7 +286,7 @@ def tile_slide(slide, # A `Slide` or a path to one
         ts = compute_tiles(sl, mags, tile_size, min_tissue, anns)
         if anns: _check_annotations(xml, anns, sl.dimensions, ts)
         ts.params['xml'] = str(Path(xml).resolve()) if xml else None
-        if jpeg: write_jpeg_tiles(sl, ts, out_dir)
+        if jpeg: write_jpeg_tiles(sl, ts, out_dir, workers=workers)
         return ts.save(dest)
     finally:
         if own: sl.close()
@@ -279,7 +309,7 @@ def tile_folder(inp, # A folder of slides, or one slide
                 out_dir, # Where the `<stem>.h5` files go
                 mags=(20, 5), # Magnifications
                 tile_size:int=224, # Tile side in pixels
-                workers:int=1, # Slides tiled in parallel (processes)
+                workers:int=1, # Processes: slides in parallel, or one slide's JPEG tiles
                 jpeg:bool=False, # Also write DSMIL-style JPEG folders
                 min_tissue:float=0.3, # Minimum tissue fraction of a kept tile
                 overwrite:bool=False, # Redo slides already done
@@ -289,6 +319,7 @@ def tile_folder(inp, # A folder of slides, or one slide
     from tqdm.auto import tqdm
     kw = dict(out_dir=str(out_dir), mags=tuple(mags), tile_size=tile_size, jpeg=jpeg, min_tissue=min_tissue, overwrite=overwrite, mpp=mpp)
     jobs = [(p, kw) for p in list_slides(inp)]
+    if len(jobs) == 1: kw['workers'], workers = workers, 1
     failed = []
     bar = tqdm(total=len(jobs), desc='tiling', unit='slide', disable=not progress)
     def done(res):
