@@ -6,6 +6,12 @@
 A Camelyon16 bag has about 8000 instances at 20x; with SimCLR ResNet18 features of both scales concatenated the
 width is 1024. Batches are padded: bag sizes are N, 0.75 N, 0.875 N, ... so the padding path is exercised.
 Instances per second count real (unpadded) instances.
+
+    .venv/bin/python benchmarks/models.py --epoch          # one training epoch through `learner.fit`
+
+`--epoch` times one epoch of `learner.fit` at Camelyon16 scale: 270 bags of 4000-12000 instances (mean 8000) x 1024,
+synthetic features (every bag a view of one random pool, so memory stays small), at each batch size of `--batches`;
+batches of several bags are padded, and `fit` draws them with bags of similar size (`SizeBatchSampler`).
 """
 from __future__ import annotations
 import argparse, time, platform
@@ -67,6 +73,27 @@ def sa_memory_cuda(d, N, B, chunk, device):
     sa(x).square().mean().backward(); torch.cuda.synchronize()
     return torch.cuda.max_memory_allocated(device) - base
 
+def epoch_bench(names, d, n_bags, n_mean, batches, chunk, device):
+    "Seconds per epoch and real instances/s of `learner.fit` over synthetic bags, per model and batch size."
+    import numpy as np
+    from dsmil_sa.bags import ListBags
+    from dsmil_sa.learner import fit, SizeBatchSampler, padding_fraction
+    rng = np.random.default_rng(0)
+    sizes = rng.integers(n_mean // 2, 3 * n_mean // 2 + 1, n_bags)
+    pool = torch.randn(int(sizes.max()) + 64, d)
+    ds = ListBags([pool[o:o + n] for o, n in zip(rng.integers(0, 64, n_bags), sizes)], np.arange(n_bags) % 2)
+    print(f"\n{device}: one epoch of learner.fit, {n_bags} bags of {sizes.min()}-{sizes.max()} (mean {sizes.mean():.0f}) x {d}")
+    for b in batches:
+        if b > 1: print(f"  padding at batch {b}: {padding_fraction(list(SizeBatchSampler(sizes, b)), sizes):.1%}")
+    print(f"{'model':<16}{'batch':>6}{'s/epoch':>10}{'inst/s':>12}")
+    for name, make in make_models(d, chunk).items():
+        if name not in names: continue
+        for b in batches:
+            model = make(); sync(device); t = time.perf_counter()
+            fit(model, ds, preset='dsmil', epochs=1, batch_size=b, device=device, progress=False); sync(device)
+            dt = time.perf_counter() - t
+            print(f"{name:<16}{b:>6}{dt:>10.1f}{sizes.sum() / dt:>12,.0f}", flush=True)
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--n', type=int, default=8000, help='instances of the largest bag')
@@ -76,11 +103,18 @@ def main():
     p.add_argument('--chunk', type=int, default=1024, help='self-attention queries per block')
     p.add_argument('--devices', default='auto', help='"cpu", "cuda", or "auto" (CPU, plus CUDA when available)')
     p.add_argument('--models', default='', help='comma-separated subset of model names')
+    p.add_argument('--epoch', action='store_true', help='time one epoch of learner.fit at Camelyon16 scale instead')
+    p.add_argument('--bags', type=int, default=270, help='bags per epoch (--epoch)')
+    p.add_argument('--batches', default='1,8', help='comma-separated batch sizes (--epoch)')
     a = p.parse_args()
     devs = ['cpu'] + (['cuda'] if torch.cuda.is_available() else []) if a.devices == 'auto' else a.devices.split(',')
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, {platform.processor() or platform.machine()}, threads {torch.get_num_threads()}; "
           f"bags of {a.n} x {a.dim}, batch {a.batch} (padded), SA chunk {a.chunk}")
+    if a.epoch:
+        names = a.models.split(',') if a.models else ['MaxPool', 'AbMILP', 'DSMIL']
+        for dev in devs: epoch_bench(names, a.dim, a.bags, a.n, [int(b) for b in a.batches.split(',')], a.chunk, torch.device(dev))
+        return
     full, chunked = sa_memory_analytic(a.n, a.batch, a.chunk)
     print(f"self-attention scores, analytic, fp32: full {full/2**20:.0f} MiB per batch ({full/a.batch/2**20:.0f} MiB per bag), "
           f"one chunk {chunked/2**20:.0f} MiB per batch")

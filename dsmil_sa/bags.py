@@ -171,6 +171,8 @@ class ListBags(Dataset):
         self.labels = np.asarray(labels)[list(idx)]
     def __len__(self): return len(self.bags)
     def __getitem__(self, i): return self.bags[i], torch.tensor([float(self.labels[i])])
+    @property
+    def sizes(self) -> list[int]: return [len(b) for b in self.bags]  # instances per bag, for batches of similar size
 
 # %% ../nbs/09_bags.ipynb #decfcf8c
 def bag_files(folder) -> list[Path]:

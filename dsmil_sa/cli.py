@@ -184,7 +184,7 @@ def features_cli(tiles_dir:str,             # Folder of tile sets (`*.h5` from d
                  out:str='bags',            # Folder for the bag files
                  arch:str='resnet18',       # torchvision architecture of a plain weights file
                  fusion:Annotated[str, choices(*FUSION_CHOICES)]='auto', # Fusion the bags are checked to load with
-                 shard:str=None,            # K/N: only every N-th tile set starting at the K-th (K from 1)
+                 shard:str=None,            # K/N: only every N-th tile set starting at the K-th (K from 1); auto: from torchrun or a SLURM job array
                  batch_size:int=128,        # Tiles per forward pass
                  workers:int=4,             # Data-loader workers reading the slides
                  dtype:Annotated[str, choices('float16', 'float32')]='float16', # Storage type of the features

@@ -68,10 +68,11 @@ def h5_files(folder, # A folder of per-slide HDF5 files
 
 # %% ../nbs/00_core.ipynb #8a2c03cd
 def get_device(device:str|None=None):
-    "`device` if given, else CUDA when available, else the CPU."
+    "`device` if given, else CUDA when available (the GPU `LOCAL_RANK` under torchrun), else the CPU."
     import torch
     if device is not None: return torch.device(device)
-    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    if not torch.cuda.is_available(): return torch.device('cpu')
+    return torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)) % torch.cuda.device_count())
 
 def seed_everything(seed:int=0, deterministic:bool=False) -> int:
     "Seed Python, NumPy and PyTorch; optionally ask PyTorch for deterministic kernels."

@@ -76,15 +76,18 @@ def _split(p, cfg) -> tuple:
 
 def _stage_probe(p, cfg, progress):
     "Stage 5: linear probe of tile labels, training slides to test slides, SimCLR features against a random encoder's."
-    from dsmil_sa.features import load_embedder, extract_folder, tile_probe
+    from dsmil_sa.features import load_embedder, extract_folder, tile_probe, probe_margin
     files, _, _, tr, te = _split(p, cfg)
     rnd = load_embedder('random', norm=cfg['simclr_norm'], seed=cfg['seed']); rnd.input_size = cfg['simclr_view']   # same input as SimCLR's
     rbags = {f.name: f for f in extract_folder(p['tiles'], rnd, p['random_bags'], progress=progress, batch_size=64, workers=0)}
-    out = dict(probe_tiles_train=0, probe_tiles_test=0)
+    out, res = dict(probe_tiles_train=0, probe_tiles_test=0), {}
     for name, fs in (('simclr', files), ('random', [rbags[f.name] for f in files])):
-        try: r = tile_probe([fs[i] for i in tr], [fs[i] for i in te], 20)
+        try: r = res[name] = tile_probe([fs[i] for i in tr], [fs[i] for i in te], 20)
         except DataError as e: out.update({f'probe_auc_{name}': float('nan'), 'probe_note': e.problem}); continue   # e.g. no tumour tile among the test slides
         out.update({f'probe_auc_{name}': r['auc'], 'probe_tiles_train': r['n_train'], 'probe_tiles_test': r['n_test']})
+    if len(res) == 2:
+        m = probe_margin(res['simclr'], res['random'], seed=cfg['seed'])
+        out.update(probe_margin=m['margin'], probe_margin_lo=m['lo'], probe_margin_hi=m['hi'], probe_margin_unit=m['unit'])
     return out
 
 # %% ../nbs/15_demo.ipynb #c45cd139
@@ -191,6 +194,8 @@ def _summary(rep:dict) -> str:
              f"(chance log(2B-1) = {r['simclr']['chance_loss']:.3f})",
              f"  linear probe    tile AUC {r['probe']['simclr']:.3f} with the SimCLR features, {r['probe']['random']:.3f} with a random "
              f"encoder's ({r['probe']['tiles_train']} training / {r['probe']['tiles_test']} test tiles at 20x)",
+             *([f"                  margin {r['probe']['margin']:+.3f}, 95% interval {r['probe']['margin_lo']:+.3f} to "
+                f"{r['probe']['margin_hi']:+.3f} (paired bootstrap over test {r['probe']['margin_unit']})"] if r['probe'].get('margin') is not None else []),
              f"  slide AUC       {r['slide_auc']:.3f}",
              f"  slide accuracy  {r['slide_accuracy']:.3f}  (threshold {r['threshold']:.3f}, Youden on the {r['threshold_on']} slides)",
              f"  FROC score      {r['froc']:.3f}  ({r['counts']['n_lesions']} lesions on {r['counts']['n_test']} test slides)",
@@ -275,7 +280,8 @@ def run_demo(out='demo_out', # Output folder; a rerun resumes from the stages al
                simclr=dict(steps=info['simclr_steps'], first_loss=info['simclr_first_loss'], last_loss=info['simclr_last_loss'],
                            chance_loss=info['simclr_chance_loss']),
                probe=dict(simclr=info['probe_auc_simclr'], random=info['probe_auc_random'], tiles_train=info['probe_tiles_train'],
-                          tiles_test=info['probe_tiles_test']), texture=texture,
+                          tiles_test=info['probe_tiles_test'], **{k[6:]: info.get(k) for k in
+                          ('probe_margin', 'probe_margin_lo', 'probe_margin_hi', 'probe_margin_unit')}), texture=texture,
                embedder=info['embedder'], cmu={k: v for k, v in info.items() if k.startswith('cmu_')},
                figures=info['figures'], figure_slide=info['figure_slide'], stage_seconds=stage_s, run_seconds=run_s,
                total_stage_seconds=round(sum(stage_s.values()), 1), wall_s=round(time.time() - t_all, 1), skipped=skipped,

@@ -20,7 +20,8 @@ from .simclr import SlideTiles, to_input, resnet18_encoder, tile_set_files, back
 
 # %% auto #0
 __all__ = ['FUSIONS', 'file_sha256', 'Embedder', 'load_timm', 'load_embedder', 'embed_tiles', 'check_bag', 'extract_features',
-           'parse_shard', 'shard_files', 'extract_folder', 'fuse', 'bag_fusion', 'load_bag', 'tile_probe']
+           'shard_from_env', 'parse_shard', 'shard_files', 'extract_folder', 'fuse', 'bag_fusion', 'load_bag',
+           'tile_probe', 'probe_margin']
 
 # %% ../nbs/04_features.ipynb #da84f501
 def file_sha256(path, chunk:int=1 << 20) -> str:
@@ -118,8 +119,8 @@ def embed_tiles(embedder:Embedder, dataset, batch_size:int=128, workers:int=0, d
                 progress:bool=False, timing:bool=False):
     "Features [N, D] float32 (numpy) of every tile of `dataset`; with `timing`, also seconds spent per stage."
     device = get_device(device)
-    net = embedder.net.to(device).eval()
-    half = device.type == 'cuda'
+    half = device.type == 'cuda'    # on a GPU: float16 autocast, pinned memory and channels-last convolutions
+    net = embedder.net.to(device, memory_format=torch.channels_last if half else torch.preserve_format).eval()
     dl = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers, pin_memory=half)
     out, t = [], dict(read=0., transform=0., model=0.)
     sync = (lambda: torch.cuda.synchronize(device)) if half else (lambda: None)
@@ -128,7 +129,9 @@ def embed_tiles(embedder:Embedder, dataset, batch_size:int=128, workers:int=0, d
         for batch in tqdm(dl, desc='embed', disable=not progress, leave=False):
             x = batch[0] if isinstance(batch, (tuple, list)) else batch
             t1 = time.perf_counter(); t['read'] += t1 - t0
-            x = embedder.prepare(x.to(device, non_blocking=True)); sync()
+            x = embedder.prepare(x.to(device, non_blocking=True))
+            if half: x = x.contiguous(memory_format=torch.channels_last)
+            sync()
             t2 = time.perf_counter(); t['transform'] += t2 - t1
             with torch.autocast(device.type, dtype=torch.float16, enabled=half):
                 f = net(x)
@@ -204,8 +207,18 @@ def extract_features(tiles_h5,                  # A tile set (HDF5 from dsmil_sa
     return out
 
 # %% ../nbs/04_features.ipynb #d8f2ac08
+def shard_from_env(env=None) -> str|None:
+    "'K/N' from torchrun (`RANK`, `WORLD_SIZE`) or a SLURM job array (`SLURM_ARRAY_TASK_*`), else None."
+    env = os.environ if env is None else env
+    if int(env.get('WORLD_SIZE', 1)) > 1: return f"{int(env['RANK']) + 1}/{env['WORLD_SIZE']}"
+    if 'SLURM_ARRAY_TASK_ID' in env and 'SLURM_ARRAY_TASK_COUNT' in env:
+        k = int(env['SLURM_ARRAY_TASK_ID']) - int(env.get('SLURM_ARRAY_TASK_MIN', 0))
+        return f"{k + 1}/{env['SLURM_ARRAY_TASK_COUNT']}"
+    return None
+
 def parse_shard(s) -> tuple[int, int]:
-    "'K/N' (1 <= K <= N) -> (K, N)."
+    "'K/N' (1 <= K <= N) -> (K, N); 'auto' -> `shard_from_env()` (1/1 outside a launcher)."
+    if s == 'auto': s = shard_from_env() or '1/1'
     try: k, n = (int(v) for v in str(s).split('/'))
     except ValueError: raise ValueError(f"shard must look like K/N, e.g. 1/4, not {s!r}") from None
     if not 1 <= k <= n: raise ValueError(f"shard {s!r}: need 1 <= K <= N")
@@ -291,13 +304,13 @@ def load_bag(h5,                  # A bag file from `extract_features`, or a CLA
 
 # %% ../nbs/04_features.ipynb #035956b9
 def _probe_xy(bags, mag, threshold):
-    "Features and 0/1 tile labels of the bags at `mag` (a bag without labels: all normal)."
+    "Features, 0/1 tile labels (a bag without labels: all normal) and bag index of every tile of `bags` at `mag`."
     X, y = [], []
     for b in bags:
         with h5py.File(b, 'r') as f:
             g = f[mag_name(mag)]; X.append(g['feats'][:].astype(np.float32))
             y.append(g['labels'][:] >= threshold if 'labels' in g else np.zeros(len(X[-1]), bool))
-    return np.concatenate(X), np.concatenate(y)
+    return np.concatenate(X), np.concatenate(y), np.repeat(np.arange(len(bags)), [len(v) for v in y])
 
 def tile_probe(train_bags:list, test_bags:list, # Bag files; the test slides must not be among the training ones
                mag=20, threshold:float=0.5, C:float=0.1) -> dict: # Magnification, tumour-fraction threshold, regularisation
@@ -305,8 +318,33 @@ def tile_probe(train_bags:list, test_bags:list, # Bag files; the test slides mus
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
     from sklearn.metrics import roc_auc_score
-    (Xa, ya), (Xb, yb) = _probe_xy(train_bags, mag, threshold), _probe_xy(test_bags, mag, threshold)
+    (Xa, ya, _), (Xb, yb, slide) = _probe_xy(train_bags, mag, threshold), _probe_xy(test_bags, mag, threshold)
     if len(set(ya)) < 2 or len(set(yb)) < 2: raise DataError(None, "a linear probe needs tumour and normal tiles on both the training and the test slides")
     sc = StandardScaler().fit(Xa); clf = LogisticRegression(C=C, max_iter=3000).fit(sc.transform(Xa), ya)
-    return dict(auc=float(roc_auc_score(yb, clf.decision_function(sc.transform(Xb)))), n_train=len(ya), n_test=len(yb),
-                tumour_train=int(ya.sum()), tumour_test=int(yb.sum()))
+    score = clf.decision_function(sc.transform(Xb))
+    return dict(auc=float(roc_auc_score(yb, score)), n_train=len(ya), n_test=len(yb), tumour_train=int(ya.sum()),
+                tumour_test=int(yb.sum()), tiles=dict(score=score, label=yb, slide=slide))   # `tiles`: for `probe_margin`
+
+# %% ../nbs/04_features.ipynb #c5706254
+def _auc(y, s):
+    "ROC AUC from ranks (ties averaged), NaN with one class."
+    from scipy.stats import rankdata
+    n1 = int(y.sum()); n0 = len(y) - n1
+    return (rankdata(s)[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0) if n1 and n0 else float('nan')
+
+def probe_margin(a:dict, b:dict, # Results of `tile_probe` on the same test tile sets
+                 n_boot:int=1000, seed:int=0, min_slides:int=5) -> dict:
+    "AUC of probe `a` minus probe `b`, with a 95% paired-bootstrap interval over test slides (or tiles)."
+    ta, tb = a['tiles'], b['tiles']
+    if not np.array_equal(ta['label'], tb['label']) or not np.array_equal(ta['slide'], tb['slide']):
+        raise ValueError("the two probes were not scored on the same test tiles")
+    y, sl, rng = ta['label'].astype(bool), ta['slide'], np.random.default_rng(seed)
+    by_slide = len(np.unique(sl)) >= min_slides
+    groups = [np.flatnonzero(sl == k) for k in np.unique(sl)] if by_slide else [np.array([i]) for i in range(len(y))]
+    d = []
+    for _ in range(n_boot):
+        ix = np.concatenate([groups[k] for k in rng.integers(0, len(groups), len(groups))])
+        d.append(_auc(y[ix], ta['score'][ix]) - _auc(y[ix], tb['score'][ix]))
+    d = np.asarray(d)[np.isfinite(d)]
+    return dict(margin=a['auc'] - b['auc'], lo=float(np.percentile(d, 2.5)), hi=float(np.percentile(d, 97.5)),
+                unit='slides' if by_slide else 'tiles', n_boot=len(d))

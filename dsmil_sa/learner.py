@@ -23,10 +23,10 @@ from .bags import collate_bags, ListBags, BagStandardizer, WSIBags
 from .mil import as_batch
 
 # %% auto #0
-__all__ = ['PRESETS', 'MODEL_NAMES', 'get_preset', 'make_optimizer', 'mil_loss', 'predict', 'youden_threshold', 'bag_metrics',
-           'train_val_split', 'fit', 'evaluate', 'cross_validate', 'summarize', 'LeNetExtractor', 'EndToEnd',
-           'EmbeddedMIL', 'make_model', 'ModelRecord', 'save_model', 'load_model', 'json_safe', 'fit_bags',
-           'bags_provenance', 'train_folder']
+__all__ = ['PRESETS', 'MODEL_NAMES', 'get_preset', 'make_optimizer', 'SizeBatchSampler', 'padding_fraction', 'mil_loss',
+           'predict', 'youden_threshold', 'bag_metrics', 'train_val_split', 'fit', 'evaluate', 'cross_validate',
+           'summarize', 'LeNetExtractor', 'EndToEnd', 'EmbeddedMIL', 'make_model', 'ModelRecord', 'save_model',
+           'load_model', 'json_safe', 'fit_bags', 'bags_provenance', 'train_folder']
 
 # %% ../nbs/10_learner.ipynb #2e47d5ca
 PRESETS = {
@@ -51,15 +51,40 @@ def make_optimizer(model:nn.Module, cfg:dict):
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg['epochs'], eta_min=cfg['eta_min']) if cfg['schedule'] == 'cosine' else None
     return opt, sched
 
+# %% ../nbs/10_learner.ipynb #b41f0323
+class SizeBatchSampler(torch.utils.data.Sampler):
+    "Batches of indices of bags of similar size, in a new random order every epoch."
+    def __init__(self, sizes, # Instances of each bag
+                 batch_size:int, # Bags per batch
+                 seed:int=0, # Seed of the first epoch's order (then seed+1, ...)
+                 pool:int=16): # Batches sorted together: larger is less padding, smaller is more randomness
+        self.sizes, self.batch_size, self.seed, self.pool, self.epoch = np.asarray(sizes), batch_size, seed, pool, 0
+    def __len__(self): return math.ceil(len(self.sizes) / self.batch_size)
+    def __iter__(self):
+        rng = np.random.default_rng(self.seed + self.epoch); self.epoch += 1
+        idx, g, out = rng.permutation(len(self.sizes)), self.pool * self.batch_size, []
+        for i in range(0, len(idx), g):
+            grp = idx[i:i + g][np.argsort(self.sizes[idx[i:i + g]], kind='stable')]
+            out += [grp[j:j + self.batch_size].tolist() for j in range(0, len(grp), self.batch_size)]
+        yield from (out[k] for k in rng.permutation(len(out)))
+
+def padding_fraction(batches, sizes) -> float:
+    "Fraction of padded slots in `batches` of bags with `sizes` instances."
+    sizes = np.asarray(sizes); slots = sum(len(b) * sizes[b].max() for b in batches)
+    return 1 - sum(sizes[b].sum() for b in batches) / slots
+
 # %% ../nbs/10_learner.ipynb #249bb21b
 def mil_loss(model:nn.Module, out:MILOutput, y:torch.Tensor) -> torch.Tensor:
     "`model.mil_loss(out, y)` if the model defines it, else BCE with logits."
     if hasattr(model, 'mil_loss'): return model.mil_loss(out, y)
     return nn.functional.binary_cross_entropy_with_logits(out.logits, y)
 
-def _loader(ds, batch_size, shuffle=False, seed=0):
+def _loader(ds, batch_size, shuffle=False, seed=0, pin=False):
+    "Padded batches of `ds`; when shuffling batches of several bags that know their `sizes`, bags of similar size."
+    if shuffle and batch_size > 1 and getattr(ds, 'sizes', None) is not None:
+        return DataLoader(ds, batch_sampler=SizeBatchSampler(ds.sizes, batch_size, seed), collate_fn=collate_bags, pin_memory=pin)
     g = torch.Generator().manual_seed(seed)
-    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, collate_fn=collate_bags, generator=g)
+    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, collate_fn=collate_bags, generator=g, pin_memory=pin)
 
 @torch.no_grad()
 def predict(model:nn.Module, ds:Dataset, batch_size:int=1, device=None) -> tuple[np.ndarray, np.ndarray, float]:
@@ -130,18 +155,18 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
     seed_everything(seed)
     device = get_device(device); model.to(device)
     opt, sched = make_optimizer(model, cfg)
-    dl = _loader(train_ds, batch_size, shuffle=True, seed=seed)
+    dl = _loader(train_ds, batch_size, shuffle=True, seed=seed, pin=device.type == 'cuda')
     hist, best, best_state, best_ep, wait = [], math.inf, None, cfg['epochs'] - 1, 0
     bar = tqdm(range(cfg['epochs']), disable=not progress, leave=False, desc='epochs')
     for ep in bar:
         model.train(); tot, n = 0., 0
         for x, m, y in dl:
-            x, m, y = x.to(device), m.to(device), y.to(device)
+            x, m, y = (t.to(device, non_blocking=True) for t in (x, m, y))
             loss = mil_loss(model, model(x, m), y)
             opt.zero_grad(); loss.backward(); opt.step()
-            tot += loss.item() * len(y); n += len(y)
+            tot += loss.detach() * len(y); n += len(y)          # no GPU synchronisation per step
         if sched is not None: sched.step()
-        row = dict(epoch=ep, train_loss=tot / n)
+        row = dict(epoch=ep, train_loss=float(tot) / n)
         if val_ds is not None and len(val_ds):
             yv, pv, lv = predict(model, val_ds, batch_size, device)
             row.update(val_loss=lv, val_auc=bag_metrics(yv, pv)['auc'])
