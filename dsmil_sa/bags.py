@@ -20,7 +20,7 @@ from .features import load_bag
 __all__ = ['MNIST_FILE', 'HYPOTHESES', 'MIL_BENCHMARKS', 'LABEL_WORDS', 'CAMELYON16_FROC_EXCLUDE', 'collate_bags', 'load_mnist',
            'bag_label', 'sample_mnist_bags', 'MNISTBags', 'read_mil_csv', 'load_mil_benchmark', 'BagStandardizer',
            'ListBags', 'bag_files', 'load_bag_folder', 'slide_key', 'read_labels', 'match_labels', 'labels_from_xml',
-           'camelyon16_catalogue', 'WSIBags']
+           'camelyon16_catalogue', 'slides_by_class', 'WSIBags']
 
 # %% ../nbs/09_bags.ipynb #58f63bd1
 def collate_bags(batch:list # `(x [N_i, ...], y)` pairs; `y` a scalar, a `[C]` vector or a tensor
@@ -170,7 +170,7 @@ class ListBags(Dataset):
         self.bags = [torch.as_tensor(np.asarray(bags[i]), dtype=torch.float32) for i in idx]
         self.labels = np.asarray(labels)[list(idx)]
     def __len__(self): return len(self.bags)
-    def __getitem__(self, i): return self.bags[i], torch.tensor([float(self.labels[i])])
+    def __getitem__(self, i): return self.bags[i], torch.as_tensor(np.atleast_1d(self.labels[i]), dtype=torch.float32)
     @property
     def sizes(self) -> list[int]: return [len(b) for b in self.bags]  # instances per bag, for batches of similar size
 
@@ -198,8 +198,13 @@ def slide_key(name) -> str:
     n = Path(str(name).strip()).name
     return (n[:-len(Path(n).suffix)] if Path(n).suffix.lower() in ('.tif', '.tiff', '.svs', '.h5', '.ndpi', '.mrxs') else n).lower()
 
-def _label_value(v:str, path, line:int) -> int:
+def _label_value(v:str, path, line:int, classes=None) -> int:
     v = v.strip()
+    if classes:                 # several classes: a class name (any case) or its index
+        low = [c.lower() for c in classes]
+        if v.lower() in low: return low.index(v.lower())
+        if v.isdigit() and int(v) < len(classes): return int(v)
+        raise DataError(path, f"line {line}: label {v!r} is not one of the classes {', '.join(classes)}")
     if v.lower() in LABEL_WORDS: return LABEL_WORDS[v.lower()]
     try: f = float(v)
     except ValueError: f = None
@@ -207,8 +212,9 @@ def _label_value(v:str, path, line:int) -> int:
     return int(f)
 
 # %% ../nbs/09_bags.ipynb #34c93143
-def read_labels(path) -> dict:
-    "Slide labels `{slide_key: 0|1}` from a `slide,label` CSV or a Camelyon16 `reference.csv`."
+def read_labels(path, # A `slide,label` CSV, or Camelyon16's `reference.csv`
+                classes:list|None=None) -> dict: # Class names (e.g. `['LUAD', 'LUSC']`) for labels of several classes
+    "Slide labels `{slide_key: 0|1}`, or `{slide_key: class index}` with `classes`."
     import csv
     path = Path(path)
     if not path.is_file(): raise DataError(path, "labels CSV not found")
@@ -221,7 +227,7 @@ def read_labels(path) -> dict:
     out = {}
     for k, r in enumerate(body, first):
         if len(r) <= max(si, li): raise DataError(path, f"line {k}: expected slide,label, got {','.join(r)!r}")
-        key, lab = slide_key(r[si]), _label_value(r[li], path, k)
+        key, lab = slide_key(r[si]), _label_value(r[li], path, k, classes)
         if out.get(key, lab) != lab: raise DataError(path, f"line {k}: {r[si]} is labelled both {out[key]} and {lab}")
         out[key] = lab
     return out
@@ -295,19 +301,41 @@ def camelyon16_catalogue(root) -> pd.DataFrame:
         raise DataError(root, "needs training slides of both classes and test slides")
     return cat
 
+# %% ../nbs/09_bags.ipynb #d09faa27
+def slides_by_class(root, # Folder holding one subfolder of slides per class
+                    classes:list|None=None) -> pd.DataFrame: # Class folders to use, in index order (default: all, sorted)
+    "One row per slide: `name`, `slide`, `label` (class index), `class`."
+    from dsmil_sa.tiling import list_slides
+    root = Path(root)
+    if not root.is_dir(): raise DataError(root, "not a folder (expected one subfolder of slides per class)")
+    classes = list(classes or sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith('.')))
+    if len(classes) < 2: raise DataError(root, f"needs at least two class folders, found {classes or 'none'}")
+    rows = []
+    for k, c in enumerate(classes):
+        if not (root/c).is_dir(): raise DataError(root/c, "class folder not found")
+        files = list_slides(root/c)
+        if not files: raise DataError(root/c, "no slide files in this class folder")
+        rows += [dict(name=f.stem, slide=f, label=k, **{'class': c}) for f in files]
+    df = pd.DataFrame(rows); dup = df.name[df.name.duplicated()]
+    if len(dup): raise DataError(root, f"slide {dup.iloc[0]} is in more than one class folder")
+    return df
+
 # %% ../nbs/09_bags.ipynb #320db262
 class WSIBags(Dataset):
-    "A folder of per-slide HDF5 bag files; items are `(x [N, D], y [1])`."
+    "A folder of per-slide HDF5 bag files; items are `(x [N, D], y [1])`, or `y [C]` one-hot with `classes`."
     def __init__(self, folder, # Folder of `<slide>.h5` bag files
                  labels_csv=None, # CSV of slide labels (see `read_labels`)
                  fusion:str='auto', # Pyramid fusion passed to `features.load_bag`
                  from_xml:bool=False, # Labels from the annotation XMLs instead (see `labels_from_xml`)
-                 xml_dir=None): # Where the XMLs are, for `from_xml`
-        self.files = bag_files(folder)
+                 xml_dir=None, # Where the XMLs are, for `from_xml`
+                 classes:list|None=None): # Class names of a CSV with several classes; `labels` are then class indices
+        self.files, self.classes = bag_files(folder), list(classes or [])
         self.names, self.bags, self.coords = load_bag_folder(self.files, fusion)
-        if labels_csv is not None: self.labels = match_labels(self.names, read_labels(labels_csv), labels_csv)
+        if labels_csv is not None: self.labels = match_labels(self.names, read_labels(labels_csv, classes), labels_csv)
         elif from_xml: self.labels = labels_from_xml(self.files, xml_dir)
         else: raise DataError(folder, "no labels: give a labels CSV (slide,label) or take them from the annotation XMLs")
         self.fusion = fusion
     def __len__(self): return len(self.files)
-    def __getitem__(self, i): return self.bags[i], torch.tensor([float(self.labels[i])])
+    def __getitem__(self, i):
+        y = np.eye(len(self.classes))[self.labels[i]] if self.classes else [float(self.labels[i])]
+        return self.bags[i], torch.as_tensor(y, dtype=torch.float32)

@@ -294,10 +294,14 @@ def load_bag(h5,                  # A bag file from `extract_features`, or a CLA
         rd = lambda m: (torch.from_numpy(f[m]['feats'][:].astype(np.float32)), f[m]['coords'][:])
         if fusion in mags: return rd(fusion)
         if len(mags) < 2: raise DataError(h5, f"fusion {fusion!r} needs two magnifications, the bag has {mags}")
-        (xh, ch), (xl, cl) = rd(mags[0]), rd(mags[-1])
-        if 'parent' not in f[mags[0]]: raise DataError(h5, f"no parent index in {mags[0]}")
-        parent = f[mags[0]]['parent'][:]
-    try: x = fuse(xh, xl, parent, fusion)
+        levels = [rd(m) for m in mags]
+        for m in mags[:-1]:
+            if 'parent' not in f[m]: raise DataError(h5, f"no parent index in {m}")
+        up = [np.arange(len(levels[0][0]))]                 # index of each top-level tile in every level below
+        for m in mags[:-1]: up.append(f[m]['parent'][:][up[-1]])
+    (xh, ch), (xl, cl) = levels[0], levels[-1]
+    if fusion == 'tree' and len(mags) > 2: return torch.cat([x[torch.as_tensor(i)] for (x, _), i in zip(levels, up)], 1), ch
+    try: x = fuse(xh, xl, up[-1], fusion)
     except ValueError as e: raise DataError(h5, str(e)) from None
     coords = {'lo': cl, 'mixed': np.concatenate([ch, cl])}.get({'5x': 'lo'}.get(fusion, fusion), ch)
     return x, coords

@@ -24,9 +24,9 @@ from .mil import as_batch
 
 # %% auto #0
 __all__ = ['PRESETS', 'MODEL_NAMES', 'get_preset', 'make_optimizer', 'SizeBatchSampler', 'padding_fraction', 'mil_loss',
-           'predict', 'youden_threshold', 'bag_metrics', 'train_val_split', 'fit', 'evaluate', 'cross_validate',
-           'summarize', 'LeNetExtractor', 'EndToEnd', 'EmbeddedMIL', 'make_model', 'ModelRecord', 'save_model',
-           'load_model', 'json_safe', 'fit_bags', 'bags_provenance', 'train_folder']
+           'predict', 'youden_threshold', 'class_thresholds', 'bag_metrics', 'train_val_split', 'fit', 'evaluate',
+           'cross_validate', 'summarize', 'LeNetExtractor', 'EndToEnd', 'EmbeddedMIL', 'make_model', 'ModelRecord',
+           'save_model', 'load_model', 'json_safe', 'fit_bags', 'bags_provenance', 'train_folder']
 
 # %% ../nbs/10_learner.ipynb #2e47d5ca
 PRESETS = {
@@ -112,6 +112,13 @@ def youden_threshold(y, p) -> float:
     k = max(best, key=lambda k: lg[k] - lg[k - 1])
     return float(1 / (1 + np.exp(-(lg[k] + lg[k - 1]) / 2)))
 
+def class_thresholds(y, p):
+    "`youden_threshold` of each class column of labels `y` and probabilities `p` `[n, C]`: a float for `C = 1`, else a list."
+    y, p = np.asarray(y, float), np.asarray(p, float)
+    if y.ndim == 1: return youden_threshold(y, p)
+    t = [youden_threshold(y[:, c], p[:, c]) for c in range(y.shape[1])]
+    return t[0] if len(t) == 1 else t
+
 def bag_metrics(y, p, threshold=0.5) -> dict:
     "Accuracy, AUC, precision, recall and F1 (scikit-learn), averaged over classes when `C > 1`."
     y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
@@ -178,7 +185,7 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
     if best_state is not None:
         model.load_state_dict(best_state)
         yv, pv, _ = predict(model, val_ds, batch_size, device)
-        threshold = youden_threshold(yv, pv)
+        threshold = class_thresholds(yv, pv)
     return dict(history=pd.DataFrame(hist), best_epoch=best_ep, threshold=threshold, config=cfg)
 
 def evaluate(model:nn.Module, ds:Dataset, threshold:float=0.5, batch_size:int=1, device=None) -> dict:
@@ -288,11 +295,12 @@ class ModelRecord:
     mean:torch.Tensor|None=None   # Feature standardiser: mean `[D]` (None: none)
     std:torch.Tensor|None=None    # ... and std `[D]`
     fusion:str='auto'             # How bag files are read (`features.load_bag`)
-    threshold:float=0.5           # Bag probability at or above which a slide is called positive
+    threshold:float|list=0.5      # Bag probability at or above which a slide is called positive (one per class)
     threshold_on:str='default'    # Where the threshold was chosen: 'validation', 'training' or 'default'
     embedder:dict=field(default_factory=dict)      # Identity of the feature extractor (`Embedder.identity`)
     tiling:dict=field(default_factory=dict)        # Tile size and magnifications of the training bags
     training:dict=field(default_factory=dict)      # Provenance: split, epochs, history, validation metrics
+    classes:list=field(default_factory=list)       # Class names of a model of several classes (`threshold` is then a list)
 
 # %% ../nbs/10_learner.ipynb #c10fb40d
 @patch
@@ -359,7 +367,7 @@ def _check_classes(y, val_frac:float):
 
 # %% ../nbs/10_learner.ipynb #0cb8b689
 def fit_bags(bags:list, # Instances `[N_i, D]` of each training bag (raw features)
-             labels, # 0/1 label of each bag
+             labels, # 0/1 label of each bag, or its class index with `classes`
              model:str='dsmil', # Aggregator name (see `make_model`)
              names=None, # Bag (slide) names, for the provenance
              val_frac:float=0.25, # Stratified fraction of the bags held out for epoch and threshold choice
@@ -370,30 +378,34 @@ def fit_bags(bags:list, # Instances `[N_i, D]` of each training bag (raw feature
              embedder:dict|None=None, # Recorded: the embedder's identity
              tiling:dict|None=None, # Recorded: tile size and magnifications
              min_val:int=3, # Warn when validation has fewer bags than this of a class
+             classes:list|None=None, # Class names (two or more): one sigmoid output and one threshold per class
              progress:bool=True, # Progress bar over epochs
              **fit_kw) -> ModelRecord: # Passed to `fit`: epochs, lr, batch_size, patience...
     "Train a MIL model on bags with a validation split from them; return its `ModelRecord`."
     y = np.asarray(labels).astype(np.int64).ravel()
     if len(y) != len(bags): raise ValueError(f"{len(bags)} bags but {len(y)} labels")
+    C = len(classes) if classes else 1
+    if classes and (C < 2 or y.min() < 0 or y.max() >= C): raise ValueError(f"labels must be class indices 0..{C - 1} of two or more classes")
+    target = np.eye(C)[y] if classes else y                  # several classes: one-hot targets, a sigmoid each (as DSMIL on TCGA)
     names = list(names) if names is not None else [str(i) for i in range(len(bags))]
     _check_classes(y, val_frac)
     tr, va = train_val_split(np.arange(len(y)), y, val_frac, seed)
-    if len(va) and np.bincount(y[va], minlength=2).min() < min_val:
-        warnings.warn(f"validation has {len(va)} bags ({np.bincount(y[va], minlength=2).tolist()} per class): "
+    if len(va) and np.bincount(y[va], minlength=max(C, 2)).min() < min_val:
+        warnings.warn(f"validation has {len(va)} bags ({np.bincount(y[va], minlength=max(C, 2)).tolist()} per class): "
                       "its epoch choice and threshold are noisy")
     st = BagStandardizer().fit([bags[i] for i in tr])
     xs = st.transform(bags)
-    seed_everything(seed); net = make_model(model, xs[0].shape[1], **(model_kw or {}))
-    res = fit(net, ListBags(xs, y, tr), ListBags(xs, y, va) if len(va) else None, preset, seed=seed, progress=progress, **fit_kw)
+    seed_everything(seed); net = make_model(model, xs[0].shape[1], C, **(model_kw or {}))
+    res = fit(net, ListBags(xs, target, tr), ListBags(xs, target, va) if len(va) else None, preset, seed=seed, progress=progress, **fit_kw)
     on = 'validation' if len(va) else 'training'
-    thr = res['threshold'] if len(va) else youden_threshold(*predict(net, ListBags(xs, y, tr))[:2])
-    val = evaluate(net, ListBags(xs, y, va), thr) if len(va) else {}
+    thr = res['threshold'] if len(va) else class_thresholds(*predict(net, ListBags(xs, target, tr))[:2])
+    val = evaluate(net, ListBags(xs, target, va), thr) if len(va) else {}
     training = dict(train=[names[i] for i in tr], val=[names[i] for i in va], seed=seed, preset=preset, config=res['config'],
                     best_epoch=res['best_epoch'], val_metrics=val, history=res['history'].to_dict('records'),
                     provenance=provenance(model=model, n_bags=len(y)))
     rec = ModelRecord(model, xs[0].shape[1], {k: v.detach().cpu() for k, v in net.state_dict().items()}, dict(model_kw or {}),
-                      1, torch.tensor(st.mean, dtype=torch.float32), torch.tensor(st.std, dtype=torch.float32), fusion,
-                      float(thr), on, dict(embedder or {}), dict(tiling or {}), json_safe(training))
+                      C, torch.tensor(st.mean, dtype=torch.float32), torch.tensor(st.std, dtype=torch.float32), fusion,
+                      json_safe(thr), on, dict(embedder or {}), dict(tiling or {}), json_safe(training), list(classes or []))
     rec._net = net.eval()
     return rec
 
@@ -419,18 +431,21 @@ def train_folder(bags_dir, # Folder of per-slide HDF5 bag files (ours, or CLAM/T
                  model:str='dsmil', # Aggregator name (see `make_model`)
                  out='model_out', # Output folder: `model.pt` and `train.json`
                  fusion:str='auto', # Pyramid fusion of the bag files
+                 classes:list|None=None, # Class names of a labels CSV with several classes (`bags.read_labels`)
                  **kw) -> ModelRecord: # Passed to `fit_bags`: val_frac, seed, preset, epochs, lr, progress...
     "Train a model on a folder of bags with `fit_bags`; write `out/model.pt` and `out/train.json`."
     if (labels is None) == (not from_xml): raise DataError(bags_dir, "give exactly one of a labels CSV and labels from the XMLs")
     out = Path(out)
     if out.exists() and not out.is_dir(): raise DataError(out, "exists and is not a folder")
     remove_stale_tmp(out)
-    ds = WSIBags(bags_dir, labels, fusion, from_xml=from_xml, xml_dir=xml_dir)
+    ds = WSIBags(bags_dir, labels, fusion, from_xml=from_xml, xml_dir=xml_dir, classes=classes)
     emb, til = bags_provenance(ds.files)
-    try: rec = fit_bags(ds.bags, ds.labels, model, ds.names, fusion=fusion, embedder=emb, tiling=til, **kw)
+    try: rec = fit_bags(ds.bags, ds.labels, model, ds.names, fusion=fusion, embedder=emb, tiling=til, classes=classes, **kw)
     except DataError as e: raise DataError(Path(labels) if labels else Path(bags_dir), e.problem) from None
     save_model(rec, out/'model.pt')
     atomic_write_json(out/'train.json', dict(rec.training, model=model, fusion=fusion, threshold=rec.threshold, threshold_on=rec.threshold_on,
                                              embedder=emb, tiling=til, bags_dir=str(Path(bags_dir).resolve()),
-                                             n_bags=len(ds), n_positive=int(ds.labels.sum())))
+                                             n_bags=len(ds), classes=rec.classes,
+                                             **({'per_class': np.bincount(ds.labels, minlength=len(classes)).tolist()} if classes else
+                                                {'n_positive': int(ds.labels.sum())})))
     return rec

@@ -6,8 +6,8 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/predict.html.md"""
 
 # %% ../nbs/14_predict.ipynb #dd4ba257
 from __future__ import annotations
-import os, sys, csv, json, shutil, tempfile
-from dataclasses import dataclass
+import os, re, sys, csv, json, shutil, tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import h5py
@@ -58,20 +58,27 @@ def bag_heatmap(coords, # `[N, 2]` level-0 top-left corners
 # %% ../nbs/14_predict.ipynb #e2b0231f
 @dataclass
 class SlidePrediction:
-    "A model's reading of one slide."
+    "A model's reading of one slide (of several classes: its reading for the most probable class, and every class's)."
     slide:str                # The slide (or, without one, the bag file)
-    prob:float               # Slide tumour probability
-    label:int                # 1 when `prob >= threshold`
-    threshold:float          # The model's threshold
+    prob:float               # Slide tumour probability (several classes: that of the most probable class)
+    label:int                # 1 when `prob >= threshold` (several classes: the index of the most probable class)
+    threshold:float          # The model's threshold (of that class)
     coords:np.ndarray        # `[N, 2]` level-0 corners of the instances
     footprints:np.ndarray    # `[N]` level-0 side of each instance
-    scores:np.ndarray        # `[N]` per-instance tumour score in [0, 1]
+    scores:np.ndarray        # `[N]` per-instance tumour score in [0, 1] (of that class)
     attention:np.ndarray     # `[N]` attention (NaN for models without)
     heatmap:Heatmap          # Scores painted on the slide
     detections:np.ndarray    # `[K, 3]` (p, x, y level-0), highest first
     dimensions:tuple         # Level-0 (width, height)
+    classes:list=field(default_factory=list)         # Class names of a model of several classes (else empty)
+    class_probs:np.ndarray|None=None                 # `[C]` probability of each class
+    class_calls:np.ndarray|None=None                 # `[C]` bool: probability at or above the class's own threshold
+    class_scores:np.ndarray|None=None                # `[N, C]` per-instance score of each class
+    class_heatmaps:dict=field(default_factory=dict)  # Class name -> `Heatmap` of its scores
     @property
     def name(self) -> str: return Path(self.slide).stem
+    @property
+    def class_name(self) -> str|None: return self.classes[self.label] if self.classes else None
 
 # %% ../nbs/14_predict.ipynb #adc7a046
 def _slide_geometry(bag:Path, attrs:dict, coords, footprints, slide=None):
@@ -94,15 +101,20 @@ def predict_bag_file(bag, # A bag file (ours, or CLAM/TRIDENT)
     x, coords = load_bag(bag, record.fusion)
     try: out = record.score(x)
     except DataError as e: raise DataError(bag, e.problem) from None
-    prob = float(1 / (1 + np.exp(-float(out.logits[0, 0]))))
-    scores = scores_from_output(out, source)
-    att = out.attention[0].numpy().reshape(len(x), -1)[:, 0] if out.attention is not None else np.full(len(x), np.nan)
+    probs, thr = 1 / (1 + np.exp(-out.logits[0].double().numpy())), np.atleast_1d(np.asarray(record.threshold, float))
+    multi, names = record.n_classes > 1, list(record.classes) or [str(c) for c in range(record.n_classes)]
+    k = int(np.argmax(probs)) if multi else 0                        # the class the slide is read as
+    per = np.stack([scores_from_output(out, source, cls=c) for c in range(record.n_classes)], 1).astype(np.float32)
+    att = out.attention[0].numpy().reshape(len(x), -1) if out.attention is not None else np.full((len(x), 1), np.nan)
     fp = instance_footprints(bag, record.fusion)
     dims, name = _slide_geometry(bag, attrs, coords, fp, slide)
-    hm = bag_heatmap(coords, scores, fp, dims, sigma)
+    hms = [bag_heatmap(coords, per[:, c], fp, dims, sigma) for c in range(record.n_classes)] if multi else []
+    hm = hms[k] if multi else bag_heatmap(coords, per[:, 0], fp, dims, sigma)
     dets = detect_peaks(hm, threshold=det_threshold, radius=3 * fp.min())
-    return SlidePrediction(name, prob, int(prob >= record.threshold), record.threshold, np.asarray(coords), fp,
-                           np.asarray(scores, np.float32), att.astype(np.float32), hm, dets, tuple(dims))
+    return SlidePrediction(name, float(probs[k]), k if multi else int(probs[0] >= thr[0]), float(thr[k]), np.asarray(coords), fp,
+                           per[:, k], att[:, min(k, att.shape[1] - 1)].astype(np.float32), hm, dets, tuple(dims),
+                           **(dict(classes=names, class_probs=probs, class_calls=probs >= thr, class_scores=per,
+                                   class_heatmaps=dict(zip(names, hms))) if multi else {}))
 
 # %% ../nbs/14_predict.ipynb #0068fef6
 def embedder_for(record:ModelRecord, # The trained model
@@ -157,14 +169,15 @@ def prediction_geojson(pred:SlidePrediction, max_tiles:int|None=None) -> dict:
     order = np.argsort(-pred.scores, kind='stable')[:max_tiles] if max_tiles else range(len(pred.coords))
     for i in order:
         (x, y), e = (float(v) for v in pred.coords[i]), float(pred.footprints[i])
-        m = {'tumour score': float(pred.scores[i])}
+        m = ({f'{c} score': float(v) for c, v in zip(pred.classes, pred.class_scores[i])} if pred.classes else
+             {'tumour score': float(pred.scores[i])})
         if np.isfinite(pred.attention[i]): m['attention'] = float(pred.attention[i])
         feats.append(dict(type='Feature', geometry=dict(type='Polygon', coordinates=[[[x, y], [x + e, y], [x + e, y + e], [x, y + e], [x, y]]]),
                           properties=dict(objectType='tile', name=f'tile {int(i)}', measurements=m)))
     for k, (p, x, y) in enumerate(pred.detections, 1):
         feats.append(dict(type='Feature', geometry=dict(type='Point', coordinates=[float(x), float(y)]),
                           properties=dict(objectType='annotation', name=f'detection {k}', measurements={'probability': float(p)},
-                                          classification=dict(name='Tumor', color=[200, 0, 0]))))
+                                          classification=dict(name=pred.class_name or 'Tumor', color=[200, 0, 0]))))
     return dict(type='FeatureCollection', features=feats)
 
 # %% ../nbs/14_predict.ipynb #bf37bc2c
@@ -179,10 +192,17 @@ def export_prediction(pred:SlidePrediction, # From `predict_slide` or `predict_b
     with atomic_path(out/'heatmaps'/f'{n}.npz') as tmp, open(tmp, 'wb') as f:
         np.savez_compressed(f, values=pred.heatmap.values, downsample=pred.heatmap.downsample, coords=pred.coords, scores=pred.scores)
     paths['heatmap_npz'] = out/'heatmaps'/f'{n}.npz'
-    if png and Path(pred.slide).exists() and Path(pred.slide).suffix != '.h5':
-        paths['heatmap_png'] = save_figure(slide_overlay_figure(pred.slide, pred.heatmap, None, pred.detections[:10], n), out/'heatmaps'/f'{n}.png')
+    png = png and Path(pred.slide).exists() and Path(pred.slide).suffix != '.h5'
+    if png: paths['heatmap_png'] = save_figure(slide_overlay_figure(pred.slide, pred.heatmap, None, pred.detections[:10], n), out/'heatmaps'/f'{n}.png')
+    for c, h in pred.class_heatmaps.items():                  # several classes: one heatmap per class as well
+        fc = f"{n}.{re.sub(r'[^A-Za-z0-9_-]+', '_', c)}"
+        with atomic_path(out/'heatmaps'/f'{fc}.npz') as tmp, open(tmp, 'wb') as f: np.savez_compressed(f, values=h.values, downsample=h.downsample)
+        paths[f'heatmap_npz_{c}'] = out/'heatmaps'/f'{fc}.npz'
+        if png: paths[f'heatmap_png_{c}'] = save_figure(slide_overlay_figure(pred.slide, h, None, None, f'{n}: {c}'), out/'heatmaps'/f'{fc}.png')
     rec = dict(slide=str(pred.slide), probability=pred.prob, label=pred.label, threshold=pred.threshold, n_tiles=len(pred.scores),
                n_detections=len(pred.detections), max_tile_score=float(pred.scores.max()), **{k: str(v) for k, v in paths.items()})
+    if pred.classes: rec.update({'class': pred.class_name, 'class_probabilities': dict(zip(pred.classes, map(float, pred.class_probs))),
+                                 'class_calls': dict(zip(pred.classes, map(bool, pred.class_calls)))})
     paths['scores'] = atomic_write_json(out/'scores'/f'{n}.json', rec)
     return paths
 
@@ -205,11 +225,15 @@ def _slide_list(inputs) -> tuple[list, list]:
 
 def write_predictions_table(out_dir, names) -> Path:
     "`predictions.csv` from the scores JSON of `names` (those that are complete)."
-    rows = []
+    rows, classes = [], []
     for n in names:
         f = Path(out_dir)/'scores'/f'{n}.json'
-        if f.exists(): r = json.loads(f.read_text()); rows.append([n, f"{r['probability']:.6f}", r['label'], f"{r['threshold']:.6f}", r['n_tiles'], r['n_detections']])
-    lines = [','.join(['slide', 'probability', 'label', 'threshold', 'n_tiles', 'n_detections'])] + [','.join(map(str, r)) for r in rows]
+        if not f.exists(): continue
+        r = json.loads(f.read_text()); cp = r.get('class_probabilities', {}); classes = classes or list(cp)
+        rows.append([n, f"{r['probability']:.6f}", r['label'], f"{r['threshold']:.6f}", r['n_tiles'], r['n_detections']]
+                    + ([r['class']] + [f"{cp[c]:.6f}" for c in classes] if classes else []))
+    head = ['slide', 'probability', 'label', 'threshold', 'n_tiles', 'n_detections'] + (['class'] + [f'p_{c}' for c in classes] if classes else [])
+    lines = [','.join(head)] + [','.join(map(str, r)) for r in rows]
     return atomic_write_text(Path(out_dir)/'predictions.csv', '\n'.join(lines) + '\n')
 
 # %% ../nbs/14_predict.ipynb #c8bf9066
