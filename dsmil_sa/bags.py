@@ -180,10 +180,11 @@ def bag_files(folder) -> list[Path]:
     return h5_files(folder, 'bag files')
 
 def load_bag_folder(files, # A folder of bag files, or a list of them
-                    fusion:str='auto'): # Passed to `features.load_bag`
+                    fusion:str='auto', # Passed to `features.load_bag`
+                    mags:list|None=None): # Only these magnifications of each bag (`features.load_bag`)
     "Names, instances `[N_i, D]` and level-0 coords of every bag; every bag must have the majority's width."
     files = bag_files(files) if isinstance(files, (str, Path)) else [Path(f) for f in files]
-    xs, cs = zip(*(load_bag(f, fusion) for f in files))
+    xs, cs = zip(*(load_bag(f, fusion, mags) for f in files))
     widths = [x.shape[1] for x in xs]
     D = max(set(widths), key=widths.count)
     for f, w in zip(files, widths):

@@ -277,10 +277,11 @@ def bag_fusion(attrs:dict, fusion:str='auto') -> str:
     return fusion
 
 def load_bag(h5,                  # A bag file from `extract_features`, or a CLAM/TRIDENT feature file
-             fusion:str='tree'):  # A fusion name (see `fuse`), a magnification of the file, 'single' or 'auto'
+             fusion:str='tree',   # A fusion name (see `fuse`), a magnification of the file, 'single' or 'auto'
+             mags:list|None=None): # Only these magnifications of the file (e.g. `['20x', '5x']` of a three-level bag)
     "Instances [N, D'] float32 and their level-0 coords [N, 2] of a bag file, fused as `fusion` says."
     h5 = Path(h5)
-    attrs = check_bag(h5)
+    attrs, mags_used = check_bag(h5), mags
     fusion = bag_fusion(attrs, fusion)
     if attrs['layout'] == 'single':
         if fusion not in ('single', 'hi', '20x'):
@@ -299,6 +300,10 @@ def load_bag(h5,                  # A bag file from `extract_features`, or a CLA
             if 'parent' not in f[m]: raise DataError(h5, f"no parent index in {m}")
         up = [np.arange(len(levels[0][0]))]                 # index of each top-level tile in every level below
         for m in mags[:-1]: up.append(f[m]['parent'][:][up[-1]])
+    if mags_used is not None:
+        keep = [mags.index(mag_name(mag_value(m))) if mag_name(mag_value(m)) in mags else None for m in mags_used]
+        if None in keep or keep[0] != 0: raise DataError(h5, f"magnifications {list(mags_used)}: the bag has {mags} and the first must be its highest")
+        levels, up, mags = [levels[k] for k in sorted(keep)], [up[k] for k in sorted(keep)], [mags[k] for k in sorted(keep)]
     (xh, ch), (xl, cl) = levels[0], levels[-1]
     if fusion == 'tree' and len(mags) > 2: return torch.cat([x[torch.as_tensor(i)] for (x, _), i in zip(levels, up)], 1), ch
     try: x = fuse(xh, xl, up[-1], fusion)
