@@ -104,11 +104,11 @@ def show_patch_attention(img:np.ndarray, # The RGB image
                          size:int=32, # Patch side
                          centred:bool=False, # `corners` are patch centres (nucleus patches)
                          ax=None, title:str=''):
-    "The image with each patch outlined in a colour for its attention (scaled to the largest weight)."
+    "The image with each patch outlined in a colour for its attention (from the smallest weight to the largest; flat: all faint)."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
     if ax is None: _, ax = plt.subplots(figsize=(5, 5))
-    a = np.asarray(attention, float); a = a / a.max() if a.max() > 0 else a
+    a = np.asarray(attention, float); a = (a - a.min()) / (a.max() - a.min()) if a.max() > a.min() else np.zeros_like(a)
     ax.imshow(img); cmap = plt.get_cmap('viridis')
     for (x, y), v in zip(np.asarray(corners, float) - (size // 2 if centred else 0), a):
         ax.add_patch(Rectangle((x, y), size, size, fill=False, lw=0.5 + 2 * v, ec=cmap(v), alpha=0.3 + 0.7 * v))

@@ -10,13 +10,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from .slides import make_synthetic_camelyon16
 from .tiling import tile_slide
+from .bags import camelyon16_catalogue
 from .simclr import SlideTiles, train_simclr, backbone_path
 from .bags import load_bag_folder
 from .learner import fit_bags, bag_metrics
 
 # %% auto #0
-__all__ = ['tile_catalogue', 'simclr_on_tiles', 'seed_runs']
+__all__ = ['CPU_SIMCLR', 'REFERENCE_SIMCLR', 'camelyon16_folder', 'tile_catalogue', 'simclr_on_tiles', 'seed_runs']
+
+# %% ../nbs/18_study.ipynb #cd77b439
+def camelyon16_folder(data_dir, # A Camelyon16 folder, or None for the synthetic one
+                      work, # Where the synthetic folder is written (once)
+                      n_train=(10, 14), n_test=(6, 8), # (tumour, normal) slides of the synthetic folder
+                      size:int=4096, difficulty:float=0.3, seed:int=0) -> pd.DataFrame: # Its slide side, difficulty and seed
+    "`bags.camelyon16_catalogue` of `data_dir`, or of a synthetic Camelyon16-like folder under `work`."
+    root = Path(data_dir) if data_dir is not None else Path(work)/'camelyon16_synthetic'
+    if data_dir is None and not (root/'testing'/'reference.csv').exists():
+        make_synthetic_camelyon16(root, n_train, n_test, size, seed, texture='he', difficulty=difficulty)
+    return camelyon16_catalogue(root)
 
 # %% ../nbs/18_study.ipynb #9f63ae02
 def tile_catalogue(cat:pd.DataFrame, # One row per slide: `slide`, and `xml` (None or missing: no annotation)
@@ -45,6 +58,10 @@ def simclr_on_tiles(tile_files:list, # Tile sets of the training slides
     k = max(1, len(hist) // 10)
     return dict(backbone=backbone_path(ckpt), tiles=len(ds), steps=len(hist), first_loss=float(np.mean(hist[:k])),
                 last_loss=float(np.mean(hist[-k:])), chance_loss=float(np.log(2 * bs - 1)))
+
+# %% ../nbs/18_study.ipynb #fce13931
+CPU_SIMCLR = dict(batch_size=32, tile_size=48, lr=1e-3, norm='batch', temperature=0.5, aug_kw=dict(scale=(0.4, 1.0), jitter=0.4, hue=0.2))
+REFERENCE_SIMCLR = dict(epochs=100, batch_size=512, lr=1e-5, norm='instance', temperature=0.5)   # 224 px views, jitter 0.8, crops 8-100%
 
 # %% ../nbs/18_study.ipynb #819e84ca
 def _probs(rec, x) -> np.ndarray:
