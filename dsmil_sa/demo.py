@@ -46,17 +46,11 @@ def _stage_tiles(p, cfg, progress):
 # %% ../nbs/15_demo.ipynb #1edd5479
 def _stage_simclr(p, cfg, progress):
     "Stage 3: a short SimCLR run on the tiles of both magnifications."
-    from dsmil_sa.simclr import SlideTiles, train_simclr, tile_set_files
-    ds = SlideTiles(tile_set_files(p['tiles']))
-    bs = min(cfg['simclr_batch'], len(ds))
-    epochs = max(1, math.ceil(cfg['simclr_steps'] / max(1, len(ds) // bs)))
-    hist = train_simclr(ds, p['simclr'], epochs=epochs, batch_size=bs, lr=cfg['simclr_lr'], tile_size=cfg['simclr_view'],
-                        norm=cfg['simclr_norm'], temperature=cfg['simclr_temperature'], workers=0, max_steps=cfg['simclr_steps'],
-                        seed=cfg['seed'], progress=progress, aug_kw=dict(scale=(0.4, 1.0), jitter=cfg['simclr_jitter'], hue=0.1))
-    ds.close()
-    k = max(1, len(hist) // 10)                              # first and last tenth of the run, so one noisy step does not decide
-    return dict(simclr_steps=len(hist), simclr_first_loss=float(np.mean(hist[:k])), simclr_last_loss=float(np.mean(hist[-k:])),
-                simclr_chance_loss=math.log(2*bs - 1))
+    from dsmil_sa.simclr import simclr_on_tiles, tile_set_files
+    r = simclr_on_tiles(tile_set_files(p['tiles']), p['simclr'], steps=cfg['simclr_steps'], batch_size=cfg['simclr_batch'],
+                        lr=cfg['simclr_lr'], tile_size=cfg['simclr_view'], norm=cfg['simclr_norm'], temperature=cfg['simclr_temperature'],
+                        workers=0, seed=cfg['seed'], progress=progress, aug_kw=dict(scale=(0.4, 1.0), jitter=cfg['simclr_jitter'], hue=0.1))
+    return {f'simclr_{k}': r[k] for k in ('steps', 'first_loss', 'last_loss', 'chance_loss')}
 
 def _stage_features(p, cfg, progress):
     "Stage 4: bag files of SimCLR features at both magnifications (fused as 'tree' when loaded)."

@@ -281,7 +281,7 @@ def load_bag(h5,                  # A bag file from `extract_features`, or a CLA
              mags:list|None=None): # Only these magnifications of the file (e.g. `['20x', '5x']` of a three-level bag)
     "Instances [N, D'] float32 and their level-0 coords [N, 2] of a bag file, fused as `fusion` says."
     h5 = Path(h5)
-    attrs, mags_used = check_bag(h5), mags
+    attrs = check_bag(h5)
     fusion = bag_fusion(attrs, fusion)
     if attrs['layout'] == 'single':
         if fusion not in ('single', 'hi', '20x'):
@@ -290,22 +290,22 @@ def load_bag(h5,                  # A bag file from `extract_features`, or a CLA
         with h5py.File(h5, 'r') as f:
             x = f['features'][:].astype(np.float32)
             return torch.from_numpy(x.reshape(-1, x.shape[-1])), np.asarray(f['coords'][:]).reshape(-1, 2).astype(np.int64)
-    mags = sorted((mag_name(m) for m in attrs['mags']), key=mag_value, reverse=True)
+    have = sorted((mag_name(m) for m in attrs['mags']), key=mag_value, reverse=True)   # the file's magnifications
     with h5py.File(h5, 'r') as f:
         rd = lambda m: (torch.from_numpy(f[m]['feats'][:].astype(np.float32)), f[m]['coords'][:])
-        if fusion in mags: return rd(fusion)
-        if len(mags) < 2: raise DataError(h5, f"fusion {fusion!r} needs two magnifications, the bag has {mags}")
-        levels = [rd(m) for m in mags]
-        for m in mags[:-1]:
+        if fusion in have: return rd(fusion)
+        if len(have) < 2: raise DataError(h5, f"fusion {fusion!r} needs two magnifications, the bag has {have}")
+        levels = [rd(m) for m in have]
+        for m in have[:-1]:
             if 'parent' not in f[m]: raise DataError(h5, f"no parent index in {m}")
         up = [np.arange(len(levels[0][0]))]                 # index of each top-level tile in every level below
-        for m in mags[:-1]: up.append(f[m]['parent'][:][up[-1]])
-    if mags_used is not None:
-        keep = [mags.index(mag_name(mag_value(m))) if mag_name(mag_value(m)) in mags else None for m in mags_used]
-        if None in keep or keep[0] != 0: raise DataError(h5, f"magnifications {list(mags_used)}: the bag has {mags} and the first must be its highest")
-        levels, up, mags = [levels[k] for k in sorted(keep)], [up[k] for k in sorted(keep)], [mags[k] for k in sorted(keep)]
+        for m in have[:-1]: up.append(f[m]['parent'][:][up[-1]])
+    if mags is not None:
+        keep = [have.index(mag_name(mag_value(m))) if mag_name(mag_value(m)) in have else None for m in mags]
+        if None in keep or keep[0] != 0: raise DataError(h5, f"magnifications {list(mags)}: the bag has {have} and the first must be its highest")
+        levels, up = [levels[k] for k in sorted(keep)], [up[k] for k in sorted(keep)]
     (xh, ch), (xl, cl) = levels[0], levels[-1]
-    if fusion == 'tree' and len(mags) > 2: return torch.cat([x[torch.as_tensor(i)] for (x, _), i in zip(levels, up)], 1), ch
+    if fusion == 'tree' and len(levels) > 2: return torch.cat([x[torch.as_tensor(i)] for (x, _), i in zip(levels, up)], 1), ch
     try: x = fuse(xh, xl, up[-1], fusion)
     except ValueError as e: raise DataError(h5, str(e)) from None
     coords = {'lo': cl, 'mixed': np.concatenate([ch, cl])}.get({'5x': 'lo'}.get(fusion, fusion), ch)

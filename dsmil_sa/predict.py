@@ -181,6 +181,11 @@ def prediction_geojson(pred:SlidePrediction, max_tiles:int|None=None) -> dict:
     return dict(type='FeatureCollection', features=feats)
 
 # %% ../nbs/14_predict.ipynb #bf37bc2c
+def _save_npz(path, **arrays) -> Path:
+    "Write `arrays` to a compressed `.npz` atomically; return its path."
+    with atomic_path(path) as tmp, open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
+    return Path(path)
+
 def export_prediction(pred:SlidePrediction, # From `predict_slide` or `predict_bag_file`
                       out_dir, # Gets `detections/`, `geojson/`, `heatmaps/` and `scores/`
                       png:bool=True) -> dict: # Also the PNG overlay (needs the slide file)
@@ -189,15 +194,13 @@ def export_prediction(pred:SlidePrediction, # From `predict_slide` or `predict_b
     out, n = Path(out_dir), pred.name
     paths = dict(detections=write_detections(out/'detections'/f'{n}.csv', pred.detections),
                  geojson=atomic_write_text(out/'geojson'/f'{n}.geojson', json.dumps(prediction_geojson(pred))))
-    with atomic_path(out/'heatmaps'/f'{n}.npz') as tmp, open(tmp, 'wb') as f:
-        np.savez_compressed(f, values=pred.heatmap.values, downsample=pred.heatmap.downsample, coords=pred.coords, scores=pred.scores)
-    paths['heatmap_npz'] = out/'heatmaps'/f'{n}.npz'
+    paths['heatmap_npz'] = _save_npz(out/'heatmaps'/f'{n}.npz', values=pred.heatmap.values, downsample=pred.heatmap.downsample,
+                                     coords=pred.coords, scores=pred.scores)
     png = png and Path(pred.slide).exists() and Path(pred.slide).suffix != '.h5'
     if png: paths['heatmap_png'] = save_figure(slide_overlay_figure(pred.slide, pred.heatmap, None, pred.detections[:10], n), out/'heatmaps'/f'{n}.png')
     for c, h in pred.class_heatmaps.items():                  # several classes: one heatmap per class as well
         fc = f"{n}.{re.sub(r'[^A-Za-z0-9_-]+', '_', c)}"
-        with atomic_path(out/'heatmaps'/f'{fc}.npz') as tmp, open(tmp, 'wb') as f: np.savez_compressed(f, values=h.values, downsample=h.downsample)
-        paths[f'heatmap_npz_{c}'] = out/'heatmaps'/f'{fc}.npz'
+        paths[f'heatmap_npz_{c}'] = _save_npz(out/'heatmaps'/f'{fc}.npz', values=h.values, downsample=h.downsample)
         if png: paths[f'heatmap_png_{c}'] = save_figure(slide_overlay_figure(pred.slide, h, None, None, f'{n}: {c}'), out/'heatmaps'/f'{fc}.png')
     rec = dict(slide=str(pred.slide), probability=pred.prob, label=pred.label, threshold=pred.threshold, n_tiles=len(pred.scores),
                n_detections=len(pred.detections), max_tile_score=float(pred.scores.max()), **{k: str(v) for k, v in paths.items()})

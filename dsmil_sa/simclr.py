@@ -19,7 +19,7 @@ from .core import DataError, atomic_path, get_device, seed_everything, h5_files
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NORMS', 'BYTES_PER_VIEW_PIXEL', 'STEP_OVERHEAD', 'blur_kernel_size',
            'simclr_augment', 'to_input', 'SimCLRViews', 'toy_tiles', 'nt_xent', 'resnet18_encoder', 'SimCLR',
            'gather_across', 'simclr_step_bytes', 'free_memory', 'choose_batch_size', 'backbone_path', 'save_checkpoint',
-           'train_simclr', 'SlideTiles', 'tile_set_files']
+           'train_simclr', 'SlideTiles', 'simclr_on_tiles', 'tile_set_files']
 
 # %% ../nbs/03_simclr.ipynb #8bd4fbab
 def blur_kernel_size(tile_size:int, # Output size of the views in pixels
@@ -318,6 +318,24 @@ class SlideTiles(torch.utils.data.Dataset):
         "Close this process's slide handles."
         for s in self._handles.values(): s.close()
         self._handles = {}
+
+# %% ../nbs/03_simclr.ipynb #62cc5a94
+def simclr_on_tiles(tile_files:list, # Tile sets of the training slides
+                    ckpt, # Checkpoint path (resumed from when it exists)
+                    steps:int|None=None, # Steps in all; None: `epochs` passes over the tiles
+                    epochs:int=100, # Passes when `steps` is None
+                    batch_size:int=512, # Tiles per step (at most the number of tiles)
+                    **kw) -> dict: # Passed to `simclr.train_simclr`: lr, tile_size, norm, temperature, aug_kw, workers...
+    "Train SimCLR on the tiles of `tile_files`; the backbone's path and the loss against chance (`log(2B - 1)`)."
+    ds = SlideTiles([Path(t) for t in tile_files])
+    try:
+        bs = min(batch_size, len(ds)); per_epoch = max(1, len(ds) // bs)
+        steps = steps or epochs * per_epoch
+        hist = train_simclr(ds, ckpt, epochs=-(-steps // per_epoch), batch_size=bs, max_steps=steps, **kw)
+    finally: ds.close()
+    k = max(1, len(hist) // 10)
+    return dict(backbone=backbone_path(ckpt), tiles=len(ds), steps=len(hist), first_loss=float(np.mean(hist[:k])),
+                last_loss=float(np.mean(hist[-k:])), chance_loss=float(np.log(2 * bs - 1)))
 
 # %% ../nbs/03_simclr.ipynb #539bfc5a
 def tile_set_files(tiles_dir) -> list[Path]:

@@ -13,12 +13,12 @@ import torch
 from .slides import make_synthetic_camelyon16
 from .tiling import tile_slide
 from .bags import camelyon16_catalogue
-from .simclr import SlideTiles, train_simclr, backbone_path
+from .simclr import simclr_on_tiles
 from .bags import load_bag_folder
 from .learner import fit_bags, bag_metrics
 
 # %% auto #0
-__all__ = ['CPU_SIMCLR', 'REFERENCE_SIMCLR', 'camelyon16_folder', 'tile_catalogue', 'simclr_on_tiles', 'seed_runs']
+__all__ = ['CPU_SIMCLR', 'REFERENCE_SIMCLR', 'camelyon16_folder', 'tile_catalogue', 'seed_runs']
 
 # %% ../nbs/18_study.ipynb #cd77b439
 def camelyon16_folder(data_dir, # A Camelyon16 folder, or None for the synthetic one
@@ -40,24 +40,6 @@ def tile_catalogue(cat:pd.DataFrame, # One row per slide: `slide`, and `xml` (No
     xmls = cat['xml'] if 'xml' in cat else [None] * len(cat)
     return [tile_slide(s, tiles_dir, mags=mags, tile_size=tile_size, xml=x if x is not None else False)
             for s, x in zip(cat['slide'], xmls)]
-
-# %% ../nbs/18_study.ipynb #97cf0c79
-def simclr_on_tiles(tile_files:list, # Tile sets of the training slides
-                    ckpt, # Checkpoint path (resumed from when it exists)
-                    steps:int|None=None, # Steps in all; None: `epochs` passes over the tiles
-                    epochs:int=100, # Passes when `steps` is None
-                    batch_size:int=512, # Tiles per step (at most the number of tiles)
-                    **kw) -> dict: # Passed to `simclr.train_simclr`: lr, tile_size, norm, temperature, aug_kw, workers...
-    "Train SimCLR on the tiles of `tile_files`; the backbone's path and the loss against chance (`log(2B - 1)`)."
-    ds = SlideTiles([Path(t) for t in tile_files])
-    try:
-        bs = min(batch_size, len(ds)); per_epoch = max(1, len(ds) // bs)
-        steps = steps or epochs * per_epoch
-        hist = train_simclr(ds, ckpt, epochs=-(-steps // per_epoch), batch_size=bs, max_steps=steps, **kw)
-    finally: ds.close()
-    k = max(1, len(hist) // 10)
-    return dict(backbone=backbone_path(ckpt), tiles=len(ds), steps=len(hist), first_loss=float(np.mean(hist[:k])),
-                last_loss=float(np.mean(hist[-k:])), chance_loss=float(np.log(2 * bs - 1)))
 
 # %% ../nbs/18_study.ipynb #fce13931
 CPU_SIMCLR = dict(batch_size=32, tile_size=48, lr=1e-3, norm='batch', temperature=0.5, aug_kw=dict(scale=(0.4, 1.0), jitter=0.4, hue=0.2))
