@@ -13,8 +13,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['DataError', 'tmp_sibling', 'atomic_path', 'atomic_write_text', 'atomic_write_json', 'h5_files', 'get_device',
-           'seed_everything', 'MILOutput', 'package_file', 'auto_threads', 'failure_message', 'error_line',
-           'command_errors', 'remove_stale_tmp', 'git_commit', 'git_dirty', 'provenance']
+           'seed_everything', 'MILOutput', 'package_file', 'auto_threads', 'parallel_map', 'failure_message',
+           'error_line', 'command_errors', 'remove_stale_tmp', 'git_commit', 'git_dirty', 'provenance']
 
 # %% ../nbs/00_core.ipynb #6896cdb3
 class DataError(ValueError):
@@ -112,6 +112,26 @@ def auto_threads(load:float|None=None, # Load average to assume; None: the machi
     "torch threads for this machine now: the cores other processes leave idle, between 1 and `most`."
     load = os.getloadavg()[0] if load is None else load
     return int(max(1, min(most, os.cpu_count() or 1, round((os.cpu_count() or 1) - load))))
+
+# %% ../nbs/00_core.ipynb #f010db12
+def parallel_map(fn, # An importable function, called as `fn(**job)`
+                 jobs:list, # One dict of keyword arguments per call
+                 workers:int=1, # Processes; 1: run here
+                 cost=None, # Optional cost of each job: the costliest start first (shorter overall wall time)
+                 desc:str|None=None, progress:bool=True) -> list: # Progress bar label; show it
+    "`[fn(**job) for job in jobs]`, computed in `workers` spawned processes, longest job first."
+    from tqdm.auto import tqdm
+    order = list(np.argsort(-np.asarray(cost, float), kind='stable')) if cost is not None else list(range(len(jobs)))
+    bar = tqdm(total=len(jobs), desc=desc, disable=not progress, leave=False)
+    if workers <= 1: out = {i: fn(**jobs[i]) for i in order if not bar.update()}
+    else:
+        import multiprocessing as mp, concurrent.futures as cf
+        if getattr(fn, '__module__', '__main__') == '__main__': raise ValueError(f"{fn.__name__} is defined here, not in a module: a spawned process cannot find it")
+        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as ex:
+            futs = {ex.submit(fn, **jobs[i]): i for i in order}
+            for f in cf.as_completed(futs): bar.update()
+            out = {i: f.result() for f, i in futs.items()}
+    bar.close(); return [out[i] for i in range(len(jobs))]
 
 # %% ../nbs/00_core.ipynb #902d8d83
 def failure_message(path, # The input that failed (a slide, a tile set...)
