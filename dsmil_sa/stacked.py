@@ -17,7 +17,8 @@ from .bags import BagStandardizer
 from .learner import mil_loss, train_val_split, youden_threshold, bag_metrics
 
 # %% auto #0
-__all__ = ['adam_state', 'adam_masked', 'run_stacked', 'cv_runs', 'paper_protocol', 'cv_stacked', 'pick_by_validation']
+__all__ = ['DSMIL_SCORINGS', 'adam_state', 'adam_masked', 'run_stacked', 'cv_runs', 'paper_protocol', 'cv_stacked',
+           'pick_by_validation', 'prediction_logit', 'bag_stream_logit', 'cv_job']
 
 # %% ../nbs/11_stacked.ipynb #7e7709a1
 def adam_state(params:dict) -> dict:
@@ -173,3 +174,26 @@ def pick_by_validation(rows:pd.DataFrame, # `val` rows of several settings, told
     "Per repetition and fold, the row of the setting with the lowest validation loss: a choice made without the test fold."
     v = rows[rows.variant == 'val'].reset_index(drop=True)
     return v.loc[v.groupby(['repeat', 'fold']).val_loss.idxmin()].reset_index(drop=True)
+
+# %% ../nbs/11_stacked.ipynb #92f15a55
+import time, functools
+from .learner import make_model
+
+def prediction_logit(out):
+    "A MIL model's prediction `out.logits`."
+    return out.logits
+
+def bag_stream_logit(out):
+    "DSMIL's bag stream `c_b` alone, as the DSMIL reference script scores bags."
+    return out.aux['bag_logits']
+
+DSMIL_SCORINGS = {'(c_m+c_b)/2': prediction_logit, 'c_b': bag_stream_logit}
+
+def cv_job(model:str, # A `learner.make_model` name
+           model_kw:dict|None=None, # Its extra arguments (`embed`, `chunk_size`...)
+           threads:int=1, # torch threads of this process
+           **cv_kw) -> pd.DataFrame: # Passed to `cv_stacked`: bags, labels, k, repeats, epochs, lr, variants, scorings...
+    "`cv_stacked` of `make_model(model, d, **model_kw)`; its rows with the wall time in column `seconds`."
+    torch.set_num_threads(threads); t = time.time()
+    cv = cv_stacked(functools.partial(make_model, model, **(model_kw or {})), **cv_kw)
+    return cv.assign(seconds=time.time() - t)
