@@ -123,14 +123,17 @@ def parallel_map(fn, # An importable function, called as `fn(**job)`
     from tqdm.auto import tqdm
     order = list(np.argsort(-np.asarray(cost, float), kind='stable')) if cost is not None else list(range(len(jobs)))
     bar = tqdm(total=len(jobs), desc=desc, disable=not progress, leave=False)
-    if workers <= 1: out = {i: fn(**jobs[i]) for i in order if not bar.update()}
+    out = {}
+    if workers <= 1:
+        for i in order: out[i] = fn(**jobs[i]); bar.update()
     else:
         import multiprocessing as mp, concurrent.futures as cf
         if getattr(fn, '__module__', '__main__') == '__main__': raise ValueError(f"{fn.__name__} is defined here, not in a module: a spawned process cannot find it")
         with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as ex:
             futs = {ex.submit(fn, **jobs[i]): i for i in order}
-            for f in cf.as_completed(futs): bar.update()
-            out = {i: f.result() for f, i in futs.items()}
+            try:
+                for f in cf.as_completed(futs): out[futs[f]] = f.result(); bar.update()
+            except BaseException: ex.shutdown(cancel_futures=True); raise      # a failed job: the others not started are dropped
     bar.close(); return [out[i] for i in range(len(jobs))]
 
 # %% ../nbs/00_core.ipynb #902d8d83

@@ -239,7 +239,7 @@ class LeNetExtractor(nn.Module):
         self.out_dim = out_dim
         self.body = nn.Sequential(nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(20, 50, 5), nn.ReLU(), nn.MaxPool2d(2),
                                   nn.Flatten(), nn.Linear(800, out_dim), nn.ReLU())
-        self.to(memory_format=torch.channels_last)          # about 1.3x faster convolutions on a CPU; same numbers
+        self.to(memory_format=torch.channels_last)          # about 1.3x faster convolutions on a CPU; the same function
     def forward(self, x): return self.body(x.contiguous(memory_format=torch.channels_last))
 
 class EndToEnd(nn.Module):
