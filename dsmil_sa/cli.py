@@ -15,8 +15,8 @@ import dsmil_sa
 
 # %% auto #0
 __all__ = ['PROFILES', 'PRESET_NAMES', 'MODEL_CHOICES', 'FUSION_CHOICES', 'Version', 'VERSION', 'experiments_dir',
-           'list_experiments', 'shrink_figures', 'run_experiment', 'choices', 'reproduce_cli', 'synth_cli', 'tile_cli',
-           'simclr_cli', 'features_cli', 'train_cli', 'predict_cli', 'froc_cli', 'demo_cli']
+           'list_experiments', 'shrink_figures', 'run_experiment', 'choices', 'done_line', 'reproduce_cli', 'synth_cli',
+           'tile_cli', 'simclr_cli', 'features_cli', 'train_cli', 'predict_cli', 'froc_cli', 'demo_cli']
 
 # %% ../nbs/16_cli.ipynb #6ff045bc
 PROFILES = ('smoke', 'cpu', 'full')
@@ -90,6 +90,12 @@ FUSION_CHOICES = ('auto', 'tree', 'tree_add', '20x', '5x', 'hi', 'lo', 'concat',
 Version = Annotated[str, {'action': 'version', 'help': 'show the version and exit'}]
 VERSION = f"%(prog)s (dsmil_sa {dsmil_sa.__version__})"
 
+# %% ../nbs/16_cli.ipynb #728fd589
+def done_line(n:int, what:str, out, made:list, skipped:list) -> str:
+    "'N <what> in OUT (M made by this run; K left to another job ...)'."
+    extra = [f"{len(made)} made by this run"] + ([f"{len(skipped)} being made by another job on the same folder, left to it"] if skipped else [])
+    return f"{n} {what} in {out} ({'; '.join(extra)})"
+
 # %% ../nbs/16_cli.ipynb #fa6e016d
 @call_parse
 def reproduce_cli(*names:str, # Experiments to run (default: all that the package ships)
@@ -148,8 +154,9 @@ def tile_cli(inp:str, # A folder of slides, or one slide
         slides = list_slides(inp)
         if not slides: raise DataError(inp, f"no slide files ({', '.join(SLIDE_EXTS)})")
         remove_stale_tmp(out)
-        failed = tile_folder(inp, out, mags, tile_size, workers, jpeg, min_tissue, overwrite, progress=not quiet, mpp=mpp)
-        print(f"{len(slides) - len(failed)} tile set(s) in {out}")
+        made, skipped = [], []
+        failed = tile_folder(inp, out, mags, tile_size, workers, jpeg, min_tissue, overwrite, progress=not quiet, mpp=mpp, skipped=skipped, made=made)
+        print(done_line(len(slides) - len(failed) - len(skipped), 'tile set(s)', out, made, skipped))
         if failed: print(f"dsmil-tile: {len(failed)} of {len(slides)} slide(s) failed (listed above)", file=sys.stderr); return 1
 
 # %% ../nbs/16_cli.ipynb #0de19c53
@@ -166,14 +173,17 @@ def simclr_cli(tiles_dir:str,              # Folder of tile sets (`*.h5` from ds
                mags:str=None,              # Comma-separated magnifications to use (default: all)
                workers:int=4,              # Data-loader workers
                max_steps:int=None,         # Stop after this many steps
+               ckpt_every:int=500,         # Also write the checkpoint every this many steps (a stopped run resumes from it)
                seed:int=0,                 # Random seed
+               quiet:bool=False,           # No progress bar
                version:Version=VERSION):
     "Train a SimCLR ResNet18 on the tiles of a folder of tile sets (torchrun for several GPUs)."
     with command_errors('dsmil-simclr'):
         from dsmil_sa.simclr import SlideTiles, tile_set_files, train_simclr, backbone_path, _dist_env
         ds = SlideTiles(tile_set_files(tiles_dir), mags=None if mags is None else [m.strip() for m in mags.split(',')])
         hist = train_simclr(ds, out, epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, temperature=temperature,
-                            tile_size=tile_size, norm=norm, workers=workers, max_steps=max_steps, seed=seed)
+                            tile_size=tile_size, norm=norm, workers=workers, max_steps=max_steps, seed=seed,
+                            ckpt_every=ckpt_every, progress=not quiet)
         if hist and _dist_env()[0] == 0: print(f"{len(hist)} steps, last loss {hist[-1]:.4f}; backbone: {backbone_path(out)}")
 
 # %% ../nbs/16_cli.ipynb #eb85769d
@@ -200,11 +210,11 @@ def features_cli(tiles_dir:str,             # Folder of tile sets (`*.h5` from d
         if Path(out).exists() and not Path(out).is_dir(): raise DataError(out, "exists and is not a folder")
         emb = load_embedder(embedder, arch=arch, weights=weights)
         remove_stale_tmp(out)
-        failed = []
-        bags = extract_folder(tiles_dir, emb, out, shard=shard, failed=failed, progress=not quiet, batch_size=batch_size,
-                              workers=workers, dtype=dtype, device=device)
+        failed, skipped, made = [], [], []
+        bags = extract_folder(tiles_dir, emb, out, shard=shard, failed=failed, skipped=skipped, progress=not quiet, batch_size=batch_size,
+                              workers=workers, dtype=dtype, device=device, made=made)
         for b in bags: load_bag(b, fusion)
-        print(f"{len(bags)} bags in {out} ({emb.name}, D={emb.dim})")
+        print(done_line(len(bags), f'bags of {emb.name} (D={emb.dim})', out, made, skipped))
         if failed: print(f"dsmil-features: {len(failed)} of {len(files)} tile set(s) failed (listed above)", file=sys.stderr); return 1
 
 # %% ../nbs/16_cli.ipynb #2cbb32a4
@@ -249,9 +259,11 @@ def predict_cli(*slides:str, # Slide files or folders of slides
     "Score slides with a trained model: probability, heatmap, detections CSV and QuPath GeoJSON per slide."
     with command_errors('dsmil-predict'):
         from dsmil_sa.predict import predict_folder
+        skipped = []
         done, failed = predict_folder(list(slides), model, out, embedder, progress=not quiet, mpp=mpp, batch_size=batch_size,
-                                      workers=workers, device=device)
-        print(f"{len(done)} slide(s) scored -> {Path(out)/'predictions.csv'}")
+                                      workers=workers, device=device, skipped=skipped)
+        print(f"{len(done)} slide(s) scored -> {Path(out)/'predictions.csv'}"
+              + (f" ({len(skipped)} being scored by another job on the same folder, left to it)" if skipped else ''))
         if failed:
             for _, m in failed: print(f"dsmil-predict: {m}", file=sys.stderr)
             print(f"dsmil-predict: {len(failed)} input(s) failed", file=sys.stderr); return 1

@@ -6,15 +6,17 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #2d41376c
 from __future__ import annotations
-import os, sys, json, random, platform, subprocess, contextlib, datetime, importlib.metadata as ilmd
+import os, sys, io, json, time, errno, random, signal, socket, threading, platform, subprocess, contextlib, datetime, importlib.metadata as ilmd
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['DataError', 'tmp_sibling', 'atomic_path', 'atomic_write_text', 'atomic_write_json', 'h5_files', 'get_device',
-           'seed_everything', 'MILOutput', 'package_file', 'auto_threads', 'parallel_map', 'failure_message',
-           'error_line', 'command_errors', 'remove_stale_tmp', 'git_commit', 'git_dirty', 'provenance']
+__all__ = ['DataError', 'OutputError', 'tmp_sibling', 'output_error', 'atomic_path', 'write_fully', 'atomic_write_bytes', 'h5_to',
+           'save_torch', 'atomic_write_text', 'atomic_write_json', 'h5_files', 'get_device', 'seed_everything',
+           'MILOutput', 'package_file', 'auto_threads', 'parallel_map', 'failure_message', 'error_line', 'Interrupted',
+           'terminate_as_interrupt', 'command_errors', 'worker_error', 'remove_stale_tmp', 'Busy', 'claim_path',
+           'claim_stale', 'claim', 'check_writable', 'git_commit', 'git_dirty', 'provenance']
 
 # %% ../nbs/00_core.ipynb #6896cdb3
 class DataError(ValueError):
@@ -24,12 +26,27 @@ class DataError(ValueError):
                  problem:str): # What is wrong with it, in a few words
         self.path,self.problem = Path(path) if path is not None else None,problem
         super().__init__(f"{path}: {problem}" if path is not None else problem)
+    def __reduce__(self): return type(self), (self.path, self.problem)   # travels intact to and from worker processes
+
+# %% ../nbs/00_core.ipynb #7ca7bd5b
+class OutputError(DataError):
+    "An output that cannot be written (full disk, no permission): the batch stops, since the next input would fail alike."
 
 # %% ../nbs/00_core.ipynb #1e0eb7aa
 def tmp_sibling(path:Path) -> Path:
     "A hidden temporary name next to `path`, unique to this process."
     path = Path(path)
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+def output_error(path, tmp, e:OSError) -> OutputError|None:
+    "The `OutputError` naming `path` for a failed write of its temporary `tmp` (full disk, no permission); None for other errors."
+    if e.errno in _FULL: return OutputError(path, f"{os.strerror(e.errno).lower()}: nothing was kept; free some space and rerun to resume")
+    if e.errno in _DENIED and (e.filename is None or Path(e.filename) in (Path(tmp), Path(tmp).parent)):
+        return OutputError(Path(path).parent, f"cannot write here ({os.strerror(e.errno)})")
+    return None
 
 @contextlib.contextmanager
 def atomic_path(path, # Final destination of the file
@@ -43,8 +60,36 @@ def atomic_path(path, # Final destination of the file
         yield tmp
         if not tmp.exists(): raise FileNotFoundError(f"{tmp}: nothing was written for {path}")
         os.replace(tmp, path)
+    except OSError as e:
+        if (oe := output_error(path, tmp, e)) is None: raise
+        raise oe from None
     finally:
         if tmp.exists(): tmp.unlink()
+
+# %% ../nbs/00_core.ipynb #97814c0f
+def write_fully(path, data) -> Path:
+    "Write `data` (bytes) to `path` and flush it to the disk: a full disk raises `OSError` here, not later."
+    with open(path, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
+    return Path(path)
+
+def atomic_write_bytes(path, data) -> Path:
+    "Write `data` to `path` atomically."
+    with atomic_path(path) as tmp: write_fully(tmp, data)
+    return Path(path)
+
+@contextlib.contextmanager
+def h5_to(path): # Where the finished HDF5 file goes (a temporary of `atomic_path`, usually)
+    "An `h5py.File` built in memory, written to `path` in one plain write when the block ends."
+    import h5py
+    buf = io.BytesIO()
+    with h5py.File(buf, 'w') as f: yield f
+    write_fully(path, buf.getbuffer())
+
+def save_torch(obj, path) -> Path:
+    "`torch.save(obj, path)` atomically, through memory (see `write_fully`)."
+    import torch
+    buf = io.BytesIO(); torch.save(obj, buf)
+    return atomic_write_bytes(path, buf.getbuffer())
 
 # %% ../nbs/00_core.ipynb #fc46294d
 def atomic_write_text(path, text:str):
@@ -150,20 +195,47 @@ def error_line(prog:str, e:BaseException) -> str:
         return f"{prog}: {e.filename}: {what}" if e.filename else f"{prog}: {what}"
     return f"{prog}: {e}"
 
+# %% ../nbs/00_core.ipynb #a9d52fff
+class Interrupted(KeyboardInterrupt):
+    "A termination signal raised as an exception, so that clean-up runs as after Ctrl-C."
+    def __init__(self, signum:int): self.signum = signum; super().__init__(signal.Signals(signum).name)
+
+def _raise_interrupted(signum, frame): raise Interrupted(signum)
+
+@contextlib.contextmanager
+def terminate_as_interrupt(signals=(signal.SIGTERM, signal.SIGHUP)):
+    "Within the block, the `signals` raise `Interrupted` (in the main thread only; elsewhere nothing changes)."
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    old = {s: signal.signal(s, _raise_interrupted) for s in signals}
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, h)
+
+# %% ../nbs/00_core.ipynb #8071dbfb
 @contextlib.contextmanager
 def command_errors(prog:str): # The command's name, e.g. "dsmil-train"
-    "Run a command's body: bad input becomes one line on stderr and exit 1, Ctrl-C exit 130, bugs keep their traceback."
+    "Run a command's body: bad input becomes one line on stderr and exit 1, Ctrl-C exit 130, SIGTERM 143, bugs keep their traceback."
     import warnings
     def _warn(message, category, filename, lineno, file=None, line=None): print(f"{prog}: warning: {message}", file=sys.stderr)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), terminate_as_interrupt():
             warnings.showwarning = _warn
             yield
     except (DataError, OSError) as e:
         print(error_line(prog, e), file=sys.stderr); raise SystemExit(1) from None
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted; finished files are kept, rerun the same command to resume", file=sys.stderr)
-        raise SystemExit(130) from None
+    except KeyboardInterrupt as e:
+        sig = getattr(e, 'signum', signal.SIGINT)
+        print(f"{prog}: interrupted ({signal.Signals(sig).name}); finished files are kept, rerun the same command to resume", file=sys.stderr)
+        raise SystemExit(128 + sig) from None
+
+# %% ../nbs/00_core.ipynb #4873efd3
+def worker_error(e:BaseException) -> BaseException:
+    "A `DataError` from the last line of a data-loader worker's wrapped traceback; `e` itself otherwise."
+    msg = str(e)
+    if not isinstance(e, RuntimeError) or not msg.startswith(('Caught DataError', 'Caught OutputError')): return e
+    last = [l for l in msg.strip().splitlines() if l.strip()][-1]
+    cls, _, text = last.partition(': ')
+    return (OutputError if cls.endswith('OutputError') else DataError)(None, text)
 
 # %% ../nbs/00_core.ipynb #d7275454
 def _pid_alive(pid:int) -> bool:
@@ -182,6 +254,91 @@ def remove_stale_tmp(folder) -> list[Path]:
         if len(parts) == 3 and parts[1].isdigit() and not _pid_alive(int(parts[1])):
             shutil.rmtree(p) if p.is_dir() else p.unlink(); gone.append(p)
     return gone
+
+# %% ../nbs/00_core.ipynb #f48f2261
+class Busy(Exception):
+    "Another live job holds the claim on this output."
+
+def claim_path(path) -> Path:
+    "The claim file of output `path`."
+    path = Path(path)
+    return path.with_name(f".{path.name}.claim")
+
+def _host() -> str: return socket.gethostname()
+
+# %% ../nbs/00_core.ipynb #e57549e9
+def claim_stale(cp:Path, # A claim file
+                stale_s:float=600.) -> bool: # Seconds without a touch after which another host's claim is stale
+    "Whether the job that wrote claim file `cp` is gone."
+    try: age, info = time.time() - cp.stat().st_mtime, json.loads(cp.read_text() or '{}')
+    except FileNotFoundError: return False                     # released meanwhile: not ours to clean
+    except (OSError, ValueError): return time.time() - cp.stat().st_mtime > stale_s
+    if info.get('host') == _host() and 'pid' in info: return not _pid_alive(int(info['pid']))
+    return age > stale_s
+
+# %% ../nbs/00_core.ipynb #e14f7c23
+def _take(cp:Path) -> bool:
+    try: fd = os.open(cp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError: return False
+    try:
+        with os.fdopen(fd, 'w') as f: json.dump(dict(host=_host(), pid=os.getpid(), since=datetime.datetime.now().isoformat(timespec='seconds')), f)
+    except BaseException: cp.unlink(missing_ok=True); raise      # a full disk: no empty claim left behind
+    return True
+
+def _beat(cp:Path, stop:threading.Event, every:float):
+    while not stop.wait(every):
+        try: os.utime(cp)
+        except OSError: return
+
+def _acquire(cp:Path, path, stale_s:float):
+    "Create claim file `cp`, taking over a stale one; `Busy` when a live job holds it."
+    try: mine = _take(cp)
+    except OSError as e: raise (output_error(path, cp, e) or e) from None
+    if mine: return
+    gone = cp.with_name(f"{cp.name}.{os.getpid()}.stale")
+    try:
+        if not claim_stale(cp, stale_s): raise FileExistsError
+        os.rename(cp, gone); gone.unlink()
+    except (FileExistsError, FileNotFoundError): pass
+    if not _take(cp):
+        try: who = json.loads(cp.read_text())
+        except (OSError, ValueError): who = {}
+        raise Busy(f"{path}: being made by another job (pid {who.get('pid', '?')} on {who.get('host', '?')} since {who.get('since', '?')})")
+
+@contextlib.contextmanager
+def _signals_held(sigs=(signal.SIGINT, signal.SIGTERM, signal.SIGHUP)):
+    "Hold these signals back for the block (they arrive just after it), so that no step of it is cut in half."
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    try: yield
+    finally: signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+@contextlib.contextmanager
+def claim(path, # The output about to be made
+          stale_s:float=600.): # See `claim_stale`
+    "Hold the claim on `path` for the block; raise `Busy` if another live job holds it."
+    cp = claim_path(path); cp.parent.mkdir(parents=True, exist_ok=True)
+    stop, mine = threading.Event(), False
+    try:
+        with _signals_held():                    # a SIGTERM now would leave a claim that nobody removes
+            _acquire(cp, path, stale_s); mine = True
+            threading.Thread(target=_beat, args=(cp, stop, stale_s / 4), daemon=True).start()
+        yield cp
+    finally:
+        stop.set()
+        if mine: cp.unlink(missing_ok=True)
+
+
+# %% ../nbs/00_core.ipynb #59f3802a
+def check_writable(folder) -> Path:
+    "Check that files can be written in `folder` (or, if it does not exist yet, made in its nearest existing parent)."
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir(): raise DataError(folder, "exists and is not a folder")
+    where = next(p for p in [folder, *folder.absolute().parents] if p.exists())
+    if not where.is_dir(): raise DataError(where, "exists and is not a folder")
+    probe = tmp_sibling(where/'write-probe')
+    try: write_fully(probe, b'ok'); probe.unlink()
+    except OSError as e: raise OutputError(folder, f"cannot write here ({e.strerror or e})") from None
+    return folder
 
 # %% ../nbs/00_core.ipynb #f8605dfc
 def git_commit(path='.') -> str|None:

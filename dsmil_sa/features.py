@@ -6,7 +6,7 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/features.html.md"""
 
 # %% ../nbs/04_features.ipynb #3fe80421
 from __future__ import annotations
-import os, sys, json, hashlib, time
+import os, sys, json, hashlib, time, contextlib
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -14,7 +14,7 @@ import h5py
 import torch, torch.nn as nn, torch.nn.functional as F
 import torchvision
 from tqdm.auto import tqdm
-from .core import DataError, atomic_path, get_device, seed_everything, failure_message
+from .core import DataError, OutputError, Busy, atomic_path, get_device, seed_everything, failure_message, h5_to, claim, worker_error
 from .tiling import TileSet, mag_value, mag_name, slide_path_attrs, resolve_slide_path
 from .simclr import SlideTiles, to_input, resnet18_encoder, tile_set_files, backbone_path, train_simclr, IMAGENET_MEAN, IMAGENET_STD
 
@@ -115,6 +115,11 @@ def load_embedder(spec,                 # "random", "timm:<name>", or a weights 
     return Embedder(net, name, str(path.resolve()), file_sha256(path), dim, input_size=size)   # SimCLR: the size it was trained at
 
 # %% ../nbs/04_features.ipynb #7c482f9f
+@contextlib.contextmanager
+def _unwrap_worker_errors():
+    try: yield
+    except RuntimeError as e: raise worker_error(e) from None
+
 def embed_tiles(embedder:Embedder, dataset, batch_size:int=128, workers:int=0, device=None,
                 progress:bool=False, timing:bool=False):
     "Features [N, D] float32 (numpy) of every tile of `dataset`; with `timing`, also seconds spent per stage."
@@ -125,7 +130,7 @@ def embed_tiles(embedder:Embedder, dataset, batch_size:int=128, workers:int=0, d
     out, t = [], dict(read=0., transform=0., model=0.)
     sync = (lambda: torch.cuda.synchronize(device)) if half else (lambda: None)
     t0 = time.perf_counter()
-    with torch.inference_mode():
+    with torch.inference_mode(), _unwrap_worker_errors():
         for batch in tqdm(dl, desc='embed', disable=not progress, leave=False):
             x = batch[0] if isinstance(batch, (tuple, list)) else batch
             t1 = time.perf_counter(); t['read'] += t1 - t0
@@ -172,6 +177,14 @@ def check_bag(h5) -> dict:
     return dict(attrs, layout='pyramid')
 
 # %% ../nbs/04_features.ipynb #ca528661
+def _finished_bag(out:Path, embedder:Embedder) -> bool:
+    "Whether `out` is a complete bag file of `embedder` (a bag of another embedder is refused)."
+    if not out.exists(): return False
+    attrs = check_bag(out)
+    if attrs.get('embedder_sha256', '') != embedder.sha256 or attrs.get('embedder') != embedder.name:
+        raise DataError(out, f"exists but was made by {attrs.get('embedder')}, not {embedder.name}: use another out_dir or overwrite")
+    return True
+
 def extract_features(tiles_h5,                  # A tile set (HDF5 from dsmil_sa.tiling)
                      embedder:Embedder,         # From `load_embedder`
                      out_dir,                   # Folder for the bag files
@@ -180,30 +193,31 @@ def extract_features(tiles_h5,                  # A tile set (HDF5 from dsmil_sa
                      dtype:str='float16',       # Storage type of `feats`: float16 or float32
                      device=None,               # Default: CUDA if available
                      overwrite:bool=False,      # Recompute even if a complete bag exists
-                     progress:bool=False) -> Path:
-    "Embed every tile of a tile set and write its bag file; skip it if a complete one exists."
+                     progress:bool=False,
+                     made:list|None=None) -> Path: # If a list: the bag is appended when this call made it
+    "Embed every tile of a tile set and write its bag file; skip it if a complete one exists (`Busy` if another job is making it)."
     tiles_h5 = Path(tiles_h5)
     out = Path(out_dir)/tiles_h5.name
     if dtype not in ('float16', 'float32'): raise ValueError(f"dtype must be float16 or float32, not {dtype!r}")
-    if out.exists() and not overwrite:
-        attrs = check_bag(out)
-        if attrs.get('embedder_sha256', '') != embedder.sha256 or attrs.get('embedder') != embedder.name:
-            raise DataError(out, f"exists but was made by {attrs.get('embedder')}, not {embedder.name}: use another out_dir or overwrite")
-        return out
+    if not overwrite and _finished_bag(out, embedder): return out
     ds0 = SlideTiles(tiles_h5)
     ts = ds0.sets[0]
-    with atomic_path(out) as tmp:
-        with h5py.File(tiles_h5, 'r') as src, h5py.File(tmp, 'w') as dst:
-            for k, v in src.attrs.items(): dst.attrs[k] = v
-            dst.attrs.update(slide_path_attrs(resolve_slide_path(tiles_h5, src.attrs), out.parent))
-            dst.attrs.update(embedder.identity()); dst.attrs.update(feat_dim=embedder.dim, tiles_file=str(tiles_h5.resolve()))
-            for m in ts.mags:
-                name = mag_name(m)
-                src.copy(src[name], dst, name=name)      # coords, parent, labels and the group's attributes
-                feats = embed_tiles(embedder, SlideTiles([ts], mags=[m]), batch_size, workers, device, progress)
-                dst[name].create_dataset('feats', data=feats.astype(dtype))
-        check_bag(tmp)
-    ds0.close()
+    try:
+        with claim(out):
+            if not overwrite and _finished_bag(out, embedder): return out     # made meanwhile by another job
+            with atomic_path(out) as tmp:
+                with h5py.File(tiles_h5, 'r') as src, h5_to(tmp) as dst:
+                    for k, v in src.attrs.items(): dst.attrs[k] = v
+                    dst.attrs.update(slide_path_attrs(resolve_slide_path(tiles_h5, src.attrs), out.parent))
+                    dst.attrs.update(embedder.identity()); dst.attrs.update(feat_dim=embedder.dim, tiles_file=str(tiles_h5.resolve()))
+                    for m in ts.mags:
+                        name = mag_name(m)
+                        src.copy(src[name], dst, name=name)      # coords, parent, labels and the group's attributes
+                        feats = embed_tiles(embedder, SlideTiles([ts], mags=[m]), batch_size, workers, device, progress)
+                        dst[name].create_dataset('feats', data=feats.astype(dtype))
+                check_bag(tmp)
+            if made is not None: made.append(out)
+    finally: ds0.close()
     return out
 
 # %% ../nbs/04_features.ipynb #d8f2ac08
@@ -237,11 +251,15 @@ def extract_folder(tiles_dir, # Folder of tile sets
                    shard=None, # 'K/N': only this shard of the sorted tile sets
                    progress:bool=True, # Progress bar over slides
                    failed:list|None=None, # If a list: bad tile sets are appended as (path, message) and the rest go on
+                   skipped:list|None=None, # If a list: tile sets another job is embedding now are appended to it
                    **kw) -> list[Path]: # Passed to `extract_features`
-    "Bag files for every tile set of `tiles_dir` (in this shard), skipping complete ones."
+    "Bag files for every tile set of `tiles_dir` (in this shard), skipping complete ones and those another job holds."
     files, out = shard_files(tile_set_files(tiles_dir), shard), []
     for f in tqdm(files, desc='slides', disable=not progress):
         try: out.append(extract_features(f, embedder, out_dir, **kw))
+        except Busy:
+            if skipped is not None: skipped.append(f)
+        except OutputError: raise               # a full disk: every other slide would fail alike
         except Exception as e:              # a slide that cannot be read is reported; the others go on
             if failed is None: raise
             msg = failure_message(f, e)

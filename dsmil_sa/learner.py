@@ -6,7 +6,7 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/learner.html.md"""
 
 # %% ../nbs/10_learner.ipynb #a6a89cfe
 from __future__ import annotations
-import copy, math, warnings
+import copy, math, json, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -18,15 +18,16 @@ from sklearn.metrics import roc_auc_score, roc_curve, accuracy_score, precision_
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .core import DataError, MILOutput, seed_everything, get_device, atomic_path, atomic_write_json, provenance, remove_stale_tmp
+from .core import DataError, MILOutput, seed_everything, get_device, atomic_path, atomic_write_json, provenance, remove_stale_tmp, save_torch, check_writable
 from .bags import collate_bags, ListBags, BagStandardizer, WSIBags
 from .mil import as_batch
 
 # %% auto #0
-__all__ = ['PRESETS', 'MODEL_NAMES', 'get_preset', 'make_optimizer', 'SizeBatchSampler', 'padding_fraction', 'mil_loss',
-           'predict', 'youden_threshold', 'class_thresholds', 'bag_metrics', 'train_val_split', 'fit', 'evaluate',
-           'cross_validate', 'summarize', 'LeNetExtractor', 'EndToEnd', 'EmbeddedMIL', 'make_model', 'ModelRecord',
-           'save_model', 'load_model', 'json_safe', 'fit_bags', 'bags_provenance', 'train_folder']
+__all__ = ['PRESETS', 'FIT_FORMAT', 'MODEL_NAMES', 'get_preset', 'make_optimizer', 'SizeBatchSampler', 'padding_fraction',
+           'mil_loss', 'predict', 'youden_threshold', 'class_thresholds', 'bag_metrics', 'train_val_split',
+           'save_fit_state', 'load_fit_state', 'fit', 'evaluate', 'cross_validate', 'summarize', 'LeNetExtractor',
+           'EndToEnd', 'EmbeddedMIL', 'make_model', 'ModelRecord', 'save_model', 'load_model', 'json_safe', 'fit_bags',
+           'bags_provenance', 'train_folder']
 
 # %% ../nbs/10_learner.ipynb #2e47d5ca
 PRESETS = {
@@ -149,7 +150,36 @@ def train_val_split(idx, # Indices of the training data (and only those)
     tr, va = train_test_split(idx, test_size=n_val, random_state=seed, stratify=strat)
     return np.sort(tr), np.sort(va)
 
-# %% ../nbs/10_learner.ipynb #494f3076
+# %% ../nbs/10_learner.ipynb #ceb483d1
+def _loader_state(dl) -> dict:
+    "The random state of a loader's shuffling: its generator, or the epoch of its `SizeBatchSampler`."
+    return dict(gen=dl.generator.get_state() if dl.generator is not None else None, epoch=getattr(dl.batch_sampler, 'epoch', None))
+
+def _set_loader_state(dl, s:dict):
+    if s['gen'] is not None: dl.generator.set_state(s['gen'])
+    if s['epoch'] is not None: dl.batch_sampler.epoch = s['epoch']
+
+# %% ../nbs/10_learner.ipynb #01245c39
+FIT_FORMAT = 'dsmil_sa.fit/1'
+_cfg_key = lambda cfg: json.dumps(cfg, sort_keys=True, default=str)
+
+def save_fit_state(path, model, opt, sched, dl, st:dict, cfg:dict, n:int):
+    "Write the state of `fit` after an epoch (`st`: epoch, hist, best, best_state, best_ep, wait, done) atomically."
+    save_torch(dict(st, format=FIT_FORMAT, cfg=_cfg_key(cfg), n=n, model=model.state_dict(), opt=opt.state_dict(),
+                    sched=sched.state_dict() if sched is not None else None, rng=torch.get_rng_state(), loader=_loader_state(dl)), path)
+
+def load_fit_state(path, model, opt, sched, dl, cfg:dict, n:int) -> dict:
+    "Restore what `save_fit_state` wrote into `model`, `opt`, `sched` and `dl`; return the loop's state."
+    try: s = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise DataError(path, f"not a readable training checkpoint ({type(e).__name__}): delete it to start afresh") from None
+    if not isinstance(s, dict) or s.get('format') != FIT_FORMAT or s['cfg'] != _cfg_key(cfg) or s['n'] != n:
+        raise DataError(path, "is the checkpoint of another training run (other settings or bags): delete it to start afresh")
+    model.load_state_dict(s['model']); opt.load_state_dict(s['opt'])
+    if sched is not None: sched.load_state_dict(s['sched'])
+    torch.set_rng_state(s['rng']); _set_loader_state(dl, s['loader'])
+    return {k: s[k] for k in ('epoch', 'hist', 'best', 'best_state', 'best_ep', 'wait', 'done')}
+
+# %% ../nbs/10_learner.ipynb #5516a3a6
 def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
         train_ds:Dataset, # Items `(x [N, ...], y)`
         val_ds:Dataset|None=None, # Validation split (from the training data), for model choice and threshold
@@ -158,6 +188,7 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
         seed:int=0, # Seeds initial state, shuffling and dropout
         device=None, # Default: CUDA if available
         progress:bool=True, # Show a tqdm bar over epochs
+        ckpt=None, # A file for the training state after every epoch, resumed from when it exists
         **overrides) -> dict: # Preset fields to override: lr, epochs, weight_decay, patience, ...
     "Train `model` in place; return the history, best epoch and threshold."
     cfg = get_preset(preset, **overrides)
@@ -165,8 +196,10 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
     device = get_device(device); model.to(device)
     opt, sched = make_optimizer(model, cfg)
     dl = _loader(train_ds, batch_size, shuffle=True, seed=seed, pin=device.type == 'cuda')
-    hist, best, best_state, best_ep, wait = [], math.inf, None, cfg['epochs'] - 1, 0
-    bar = tqdm(range(cfg['epochs']), disable=not progress, leave=False, desc='epochs')
+    st = dict(epoch=-1, hist=[], best=math.inf, best_state=None, best_ep=cfg['epochs'] - 1, wait=0, done=False)
+    if ckpt is not None and Path(ckpt).exists(): st = load_fit_state(ckpt, model, opt, sched, dl, cfg, len(train_ds))
+    hist, best, best_state, best_ep, wait = st['hist'], st['best'], st['best_state'], st['best_ep'], st['wait']
+    bar = tqdm(range(st['epoch'] + 1, cfg['epochs'] if not st['done'] else 0), disable=not progress, leave=False, desc='epochs')
     for ep in bar:
         model.train(); tot, n = 0., 0
         for x, m, y in dl:
@@ -182,7 +215,10 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
             if lv < best - 1e-6: best, best_ep, wait, best_state = lv, ep, 0, copy.deepcopy(model.state_dict())
             else: wait += 1
         hist.append(row); bar.set_postfix({k: round(v, 4) for k,v in row.items() if k != 'epoch'})
-        if cfg['patience'] and val_ds is not None and wait >= cfg['patience']: break
+        stop = bool(cfg['patience'] and val_ds is not None and wait >= cfg['patience'])
+        if ckpt is not None: save_fit_state(ckpt, model, opt, sched, dl, dict(epoch=ep, hist=hist, best=best, best_state=best_state,
+                                                                           best_ep=best_ep, wait=wait, done=stop), cfg, len(train_ds))
+        if stop: break
     threshold = 0.5
     if best_state is not None:
         model.load_state_dict(best_state)
@@ -332,8 +368,7 @@ def save_model(record:ModelRecord, path) -> Path:
     d = {k: getattr(record, k) for k in ModelRecord.__dataclass_fields__}
     d['state_dict'] = {k: v.detach().cpu() for k, v in record.state_dict.items()}
     d['format'] = 'dsmil_sa.model/1'
-    with atomic_path(path) as tmp: torch.save(json_safe(d), tmp)
-    return Path(path)
+    return save_torch(json_safe(d), path)
 
 def load_model(path) -> ModelRecord:
     "Read a model written by `save_model` (or `dsmil-train`); a `DataError` naming the file otherwise."
@@ -438,17 +473,20 @@ def train_folder(bags_dir, # Folder of per-slide HDF5 bag files (ours, or CLAM/T
                  **kw) -> ModelRecord: # Passed to `fit_bags`: val_frac, seed, preset, epochs, lr, progress...
     "Train a model on a folder of bags with `fit_bags`; write `out/model.pt` and `out/train.json`."
     if (labels is None) == (not from_xml): raise DataError(bags_dir, "give exactly one of a labels CSV and labels from the XMLs")
-    out = Path(out)
-    if out.exists() and not out.is_dir(): raise DataError(out, "exists and is not a folder")
+    out = check_writable(out)                       # before the training, not after it
     remove_stale_tmp(out)
     ds = WSIBags(bags_dir, labels, fusion, from_xml=from_xml, xml_dir=xml_dir, classes=classes)
     emb, til = bags_provenance(ds.files)
-    try: rec = fit_bags(ds.bags, ds.labels, model, ds.names, fusion=fusion, embedder=emb, tiling=til, classes=classes, **kw)
-    except DataError as e: raise DataError(Path(labels) if labels else Path(bags_dir), e.problem) from None
+    ckpt = out/'checkpoint.pt'                       # a stopped run resumes from its last epoch
+    try: rec = fit_bags(ds.bags, ds.labels, model, ds.names, fusion=fusion, embedder=emb, tiling=til, classes=classes, ckpt=ckpt, **kw)
+    except DataError as e:
+        if e.path is not None: raise
+        raise DataError(Path(labels) if labels else Path(bags_dir), e.problem) from None
     save_model(rec, out/'model.pt')
     atomic_write_json(out/'train.json', dict(rec.training, model=model, fusion=fusion, threshold=rec.threshold, threshold_on=rec.threshold_on,
                                              embedder=emb, tiling=til, bags_dir=str(Path(bags_dir).resolve()),
                                              n_bags=len(ds), classes=rec.classes,
                                              **({'per_class': np.bincount(ds.labels, minlength=len(classes)).tolist()} if classes else
                                                 {'n_positive': int(ds.labels.sum())})))
+    ckpt.unlink(missing_ok=True)
     return rec

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import h5py
-from .core import DataError, atomic_path, atomic_write_json, atomic_write_text, remove_stale_tmp, failure_message
+from .core import DataError, OutputError, Busy, atomic_path, atomic_write_json, atomic_write_text, remove_stale_tmp, failure_message, claim, check_writable
 from .slides import Slide
 from .tiling import tile_slide, mag_name, mag_value, resolve_slide_path, list_slides
 from .features import Embedder, load_embedder, extract_features, load_bag, check_bag, bag_fusion
@@ -133,6 +133,9 @@ def embedder_for(record:ModelRecord, # The trained model
         if not p.is_file(): raise DataError(p, "the model's embedder weights are not here: pass the file with --embedder")
         emb = load_embedder(p)
     else: raise DataError(None, "the model records no embedder (trained on other tools' features?): it scores bag files, not slides")
+    if want and emb.name == want.get('embedder') and emb.path and emb.sha256 != want.get('embedder_sha256', ''):
+        raise DataError(emb.path, f"has changed since the model was trained (sha256 {emb.sha256[:12]}, the training features' "
+                                  f"{want.get('embedder_sha256', '')[:12] or 'none'}): pass the original weights with --embedder")
     if want and (emb.name != want.get('embedder') or emb.sha256 != want.get('embedder_sha256', '')):
         raise DataError(emb.path or emb.name, f"is {emb.name}, but the model was trained on features of {want.get('embedder')} "
                                                f"(sha256 {want.get('embedder_sha256', '')[:12] or 'none'})")
@@ -245,6 +248,7 @@ def predict_folder(inputs, # Slide files and folders of slides
                    out='predictions', # Output folder
                    embedder=None, # See `embedder_for`
                    progress:bool=True, # Progress bar over slides
+                   skipped:list|None=None, # If a list: slides another job is scoring now are appended to it
                    **kw) -> tuple[list, list]: # Passed to `predict_slide`: mpp, batch_size, workers, device
     "Score and export every slide of `inputs` into `out` (resumable); return `(done, failed)`, failed as (input, message)."
     from tqdm.auto import tqdm
@@ -254,13 +258,19 @@ def predict_folder(inputs, # Slide files and folders of slides
     if not inputs: raise DataError(None, "give at least one slide file or folder")
     todo, failed = _slide_list(inputs)
     if not todo and not failed: raise DataError(inputs[0], "no slide files")
-    out = Path(out)
-    if out.exists() and not out.is_dir(): raise DataError(out, "exists and is not a folder")
+    out = check_writable(out)
     for sub in ('', 'tiles', 'bags', 'detections', 'geojson', 'heatmaps', 'scores'): remove_stale_tmp(out/sub)
     done = []
     for s in tqdm(todo, desc='slides', unit='slide', disable=not progress):
-        if not (out/'scores'/f'{s.stem}.json').exists():
-            try: export_prediction(predict_slide(s, rec, out, emb=emb, **kw), out)
+        score = out/'scores'/f'{s.stem}.json'
+        if not score.exists():
+            try:
+                with claim(score):                    # another job scoring the same slide into the same folder: skip it
+                    if not score.exists(): export_prediction(predict_slide(s, rec, out, emb=emb, **kw), out)
+            except Busy:
+                if skipped is not None: skipped.append(s)
+                continue
+            except OutputError: raise            # a full disk: every other slide would fail alike
             except Exception as e:               # one bad slide is reported; the others go on
                 msg = failure_message(s, e)
                 failed.append((s, msg)); tqdm.write(f"FAILED {msg}", file=sys.stderr); continue

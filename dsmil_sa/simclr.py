@@ -13,7 +13,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import torchvision
 from torchvision.transforms import v2
 from tqdm.auto import tqdm
-from .core import DataError, atomic_path, get_device, seed_everything, h5_files
+from .core import DataError, atomic_path, get_device, seed_everything, h5_files, save_torch
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NORMS', 'BYTES_PER_VIEW_PIXEL', 'STEP_OVERHEAD', 'blur_kernel_size',
@@ -175,13 +175,9 @@ def backbone_path(ckpt) -> Path:
 
 def save_checkpoint(path, model, opt, scaler, step:int, history:list, config:dict):
     "Write a resumable checkpoint and the backbone file, each atomically."
-    with atomic_path(path) as tmp:
-        torch.save(dict(model=model.state_dict(), optimizer=opt.state_dict(),
-                        scaler=scaler.state_dict() if scaler is not None else None,
-                        step=step, history=history, config=config, rng=_rng_state()), tmp)
-    with atomic_path(backbone_path(path)) as tmp:
-        torch.save(dict(arch='resnet18', norm=model.norm, state_dict=model.backbone.state_dict(),
-                        step=step, config=config), tmp)
+    save_torch(dict(model=model.state_dict(), optimizer=opt.state_dict(), scaler=scaler.state_dict() if scaler is not None else None,
+                    step=step, history=history, config=config, rng=_rng_state()), path)
+    save_torch(dict(arch='resnet18', norm=model.norm, state_dict=model.backbone.state_dict(), step=step, config=config), backbone_path(path))
 
 # %% ../nbs/03_simclr.ipynb #f4aa488f
 def _dist_env():
@@ -226,6 +222,8 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
     seed_everything(seed + rank)
     if tile_size is None:
         first = dataset[0]; tile_size = (first[0] if isinstance(first, (tuple, list)) else first).shape[-1]
+    if norm == 'instance' and tile_size <= 32:       # ResNet18 shrinks a view 32-fold: instance norm needs more than one pixel there
+        raise DataError(out, f"views of {tile_size} px are too small for instance normalisation: use more than 32 px, or norm='batch'")
     if batch_size is None and out.exists():          # a resumed run keeps the batch size it started with
         batch_size = torch.load(out, map_location='cpu', weights_only=False)['config']['batch_size']
     batch_size = choose_batch_size(batch_size, tile_size, device, where=out)   # before the first step, not in it
@@ -253,31 +251,32 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
     total = epochs * steps_per_epoch if max_steps is None else min(max_steps, epochs * steps_per_epoch)
     views = SimCLRViews(tile_size, **(aug_kw or {}))
     bar = tqdm(total=total, initial=min(step, total), desc='simclr', disable=not progress or rank != 0, leave=False)
-    model.train()
-    epoch, pos = divmod(step, steps_per_epoch)   # resume at batch `pos` of `epoch`
-    while step < total:
-        if distributed: sampler.set_epoch(epoch); pos = 0   # DDP restarts a part-done epoch
-        else: sampler.set_epoch(epoch, pos * bs)
-        dl = torch.utils.data.DataLoader(dataset, batch_size=bs, sampler=sampler, num_workers=workers, drop_last=True,
-                                         pin_memory=amp, generator=torch.Generator().manual_seed(seed + epoch))
-        for batch in dl:
-            x = (batch[0] if isinstance(batch, (tuple, list)) else batch).to(device, non_blocking=True)
-            a, b = views(x)
-            with torch.autocast(device.type, dtype=torch.float16, enabled=amp):
-                _, z = net(torch.cat([a, b]))
-            loss = nt_xent(gather_across(z[:len(a)].float()), gather_across(z[len(a):].float()), temperature)   # global negatives
-            opt.zero_grad(set_to_none=True)
-            if scaler is not None: scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
-            else: loss.backward(); opt.step()
-            step += 1; history.append(loss.item())
-            bar.update(1); bar.set_postfix(loss=f"{history[-1]:.3f}", epoch=epoch)
-            end_of_epoch = step % steps_per_epoch == 0
-            if rank == 0 and (end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)):
-                save_checkpoint(out, model, opt, scaler, step, history, config)
-            if distributed and (end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)): dist.barrier()
-            if step >= total: break
-        epoch, pos = epoch + 1, 0
-    bar.close()
+    try:
+        model.train()
+        epoch, pos = divmod(step, steps_per_epoch)   # resume at batch `pos` of `epoch`
+        while step < total:
+            if distributed: sampler.set_epoch(epoch); pos = 0   # DDP restarts a part-done epoch
+            else: sampler.set_epoch(epoch, pos * bs)
+            dl = torch.utils.data.DataLoader(dataset, batch_size=bs, sampler=sampler, num_workers=workers, drop_last=True,
+                                             pin_memory=amp, generator=torch.Generator().manual_seed(seed + epoch))
+            for batch in dl:
+                x = (batch[0] if isinstance(batch, (tuple, list)) else batch).to(device, non_blocking=True)
+                a, b = views(x)
+                with torch.autocast(device.type, dtype=torch.float16, enabled=amp):
+                    _, z = net(torch.cat([a, b]))
+                loss = nt_xent(gather_across(z[:len(a)].float()), gather_across(z[len(a):].float()), temperature)   # global negatives
+                opt.zero_grad(set_to_none=True)
+                if scaler is not None: scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
+                else: loss.backward(); opt.step()
+                step += 1; history.append(loss.item())
+                bar.update(1); bar.set_postfix(loss=f"{history[-1]:.3f}", epoch=epoch)
+                end_of_epoch = step % steps_per_epoch == 0
+                if rank == 0 and (end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)):
+                    save_checkpoint(out, model, opt, scaler, step, history, config)
+                if distributed and (end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)): dist.barrier()
+                if step >= total: break
+            epoch, pos = epoch + 1, 0
+    finally: bar.close()                    # an interruption leaves a clean line for the message
     if distributed: dist.destroy_process_group()
     return history
 

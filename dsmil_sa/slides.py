@@ -102,7 +102,8 @@ class Slide:
         level, extra = (0, 1.0) if mag is None else self.level_for(mag)
         n = int(math.ceil(size * extra - 1e-6))
         try: img = self._os.read_region((int(xy[0]), int(xy[1])), level, (n, n))
-        except openslide.OpenSlideError as e: raise DataError(self.path, f'cannot read region at {tuple(xy)} ({e})') from None
+        except openslide.OpenSlideError as e:       # a tile that does not decode: the file is damaged (OpenSlide's handle is unusable now)
+            raise DataError(self.path, f"damaged: the tile at level-0 ({int(xy[0])}, {int(xy[1])}) cannot be decoded ({e})") from None
         rgb = _to_rgb(np.asarray(img))
         if n != size: rgb = np.array(Image.fromarray(rgb).resize((size, size), Image.BILINEAR, reducing_gap=None))
         return rgb
@@ -168,8 +169,8 @@ def read_camelyon_xml(path) -> list[Annotation]:
                           for j, c in enumerate(a.iter('Coordinate'))), key=lambda t: t[0])
         except (TypeError, ValueError, AttributeError):
             raise DataError(path, f'annotation {i} has a coordinate without numeric X/Y') from None
-        if len(pts) < 3:   # points and lines carry no area: say so, since a tumour slide could silently become normal
-            warnings.warn(f"{path}: annotation {a.get('Name', i)!r} has {len(pts)} point(s) and no area; skipped"); continue
+        if len(pts) < 3:   # points and lines carry no area: refuse them, since a tumour slide could silently become normal
+            raise DataError(path, f"annotation {a.get('Name', i)!r} has {len(pts)} point(s) and no area: fix or remove it")
         out.append(Annotation(a.get('Name', f'Annotation {i}'), a.get('PartOfGroup', '_0'),
                               np.array([p[1:] for p in pts], dtype=np.float64)))
     if root.tag != 'ASAP_Annotations' and not out: raise DataError(path, f'not an ASAP annotation file (root <{root.tag}>)')

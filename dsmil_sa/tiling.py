@@ -16,7 +16,7 @@ from PIL import Image
 from scipy import ndimage
 from skimage.color import rgb2hsv
 from skimage.filters import threshold_otsu
-from .core import DataError, atomic_path, tmp_sibling, failure_message
+from .core import DataError, OutputError, Busy, atomic_path, tmp_sibling, failure_message, h5_to, claim
 from .slides import Slide, read_camelyon_xml, annotation_mask, cmu_small_region, make_synthetic_slide
 
 # %% auto #0
@@ -138,7 +138,7 @@ def resolve_slide_path(h5_path, attrs) -> Path:
 
 def _write_h5(ts:TileSet, path, folder=None):
     "Write the HDF5 layout of `ts` to `path`; the slide's relative path is taken from `folder` (default: the file's)."
-    with h5py.File(path, 'w') as f:
+    with h5_to(path) as f:
         f.attrs.update(**slide_path_attrs(ts.slide_path, folder or Path(path).parent), mpp=ts.mpp if ts.mpp else np.nan,
                        tile_size=ts.tile_size, mags=np.array(ts.mags, np.float64), params=json.dumps(ts.params, default=str))
         for m in ts.mags:
@@ -274,28 +274,36 @@ def tile_slide(slide, # A `Slide` or a path to one
                jpeg:bool=False, # Also write JPEG tiles in DSMIL's folder layout
                overwrite:bool=False, # Redo slides whose tile set exists
                mpp:float|None=None, # µm/px for slides without it in their metadata
-               workers:int=1): # Processes writing the JPEG tiles
+               workers:int=1, # Processes writing the JPEG tiles
+               made:list|None=None): # If a list: the tile set is appended when this call made it
     "Tile one slide into `<out_dir>/<stem>.h5` (skipped when done); return the path."
     own = not isinstance(slide, Slide)
     sl = Slide(slide, mpp=mpp) if own else slide
     try:
         dest = Path(out_dir) / f'{sl.path.stem}.h5'
-        if dest.exists() and not overwrite and (not jpeg or (Path(out_dir) / sl.path.stem).is_dir()): return dest
-        if xml is None: xml = sl.path.with_suffix('.xml') if sl.path.with_suffix('.xml').exists() else False
-        anns = read_camelyon_xml(xml) if xml else None
-        ts = compute_tiles(sl, mags, tile_size, min_tissue, anns)
-        if anns: _check_annotations(xml, anns, sl.dimensions, ts)
-        ts.params['xml'] = str(Path(xml).resolve()) if xml else None
-        if jpeg: write_jpeg_tiles(sl, ts, out_dir, workers=workers)
-        return ts.save(dest)
+        finished = lambda: dest.exists() and not overwrite and (not jpeg or (Path(out_dir) / sl.path.stem).is_dir())
+        if finished(): return dest
+        with claim(dest):                          # another job on the same folder: `Busy`, and this slide is its
+            if finished(): return dest             # finished meanwhile by that job
+            if xml is None: xml = sl.path.with_suffix('.xml') if sl.path.with_suffix('.xml').exists() else False
+            anns = read_camelyon_xml(xml) if xml else None
+            ts = compute_tiles(sl, mags, tile_size, min_tissue, anns)
+            if anns: _check_annotations(xml, anns, sl.dimensions, ts)
+            ts.params['xml'] = str(Path(xml).resolve()) if xml else None
+            if jpeg: write_jpeg_tiles(sl, ts, out_dir, workers=workers)
+            ts.save(dest)
+            if made is not None: made.append(dest)
+            return dest
     finally:
         if own: sl.close()
 
 # %% ../nbs/02_tiling.ipynb #1409eac0
 def _tile_one(args):
-    "Worker: tile one slide, return (path, error message or None)."
+    "Worker: tile one slide; return (path, None), (path, error message), (path, Busy) or (path, 'made'); a full disk stops the batch."
     path, kw = args
-    try: tile_slide(path, **kw); return str(path), None
+    try: made = []; tile_slide(path, made=made, **kw); return str(path), 'made' if made else None
+    except OutputError: raise
+    except Busy as e: return str(path), e
     except Exception as e: return str(path), failure_message(path, e)
 
 def list_slides(inp) -> list[Path]:
@@ -314,7 +322,9 @@ def tile_folder(inp, # A folder of slides, or one slide
                 min_tissue:float=0.3, # Minimum tissue fraction of a kept tile
                 overwrite:bool=False, # Redo slides already done
                 progress:bool=True, # Show a progress bar
-                mpp:float|None=None): # µm per level-0 pixel of every slide, overriding missing or wrong metadata
+                mpp:float|None=None, # µm per level-0 pixel of every slide, overriding missing or wrong metadata
+                skipped:list|None=None, # If a list: slides another job is tiling now are appended to it
+                made:list|None=None): # If a list: the slides tiled by this call (not done before) are appended to it
     "Tile every slide of `inp` into `out_dir`; return the list of (path, error) that failed."
     from tqdm.auto import tqdm
     kw = dict(out_dir=str(out_dir), mags=tuple(mags), tile_size=tile_size, jpeg=jpeg, min_tissue=min_tissue, overwrite=overwrite, mpp=mpp)
@@ -324,12 +334,16 @@ def tile_folder(inp, # A folder of slides, or one slide
     bar = tqdm(total=len(jobs), desc='tiling', unit='slide', disable=not progress)
     def done(res):
         path, err = res
-        if err: failed.append((path, err)); tqdm.write(f'FAILED {err}', file=sys.stderr)
+        if isinstance(err, Busy): skipped is not None and skipped.append(path)
+        elif err == 'made': made is not None and made.append(path)
+        elif err: failed.append((path, err)); tqdm.write(f'FAILED {err}', file=sys.stderr)
         bar.update()
     if workers <= 1:
         for j in jobs: done(_tile_one(j))
     else:
         with cf.ProcessPoolExecutor(workers) as ex:
-            for r in cf.as_completed([ex.submit(_tile_one, j) for j in jobs]): done(r.result())
+            try:
+                for r in cf.as_completed([ex.submit(_tile_one, j) for j in jobs]): done(r.result())
+            except BaseException: ex.shutdown(cancel_futures=True); raise     # Ctrl-C, SIGTERM, a full disk: start no more slides
     bar.close()
     return failed
