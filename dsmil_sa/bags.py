@@ -161,16 +161,24 @@ class BagStandardizer:
     def transform(self, bags:list) -> list:
         "Standardised copies of `bags`."
         return [((np.asarray(b, np.float64) - self.mean) / self.std).astype(np.float32) for b in bags]
+    def apply(self, x) -> torch.Tensor:
+        "One bag standardised exactly as `transform` does it, as a float32 tensor: for standardising on the fly."
+        y = torch.as_tensor(x).double()                      # in place after this copy: the same numbers, one bag-sized temporary
+        return y.sub_(torch.from_numpy(self.mean)).div_(torch.from_numpy(self.std)).float()
 
 # %% ../nbs/09_bags.ipynb #015802d7
 class ListBags(Dataset):
-    "Bags held in memory; items are `(x [N, D] float tensor, y [1] float tensor)`."
-    def __init__(self, bags:list, labels, idx=None):
+    "Bags held in memory (as given: a float16 bag stays float16); items are `(x [N, D] float32 tensor, y [1] float tensor)`."
+    def __init__(self, bags:list, labels, idx=None,
+                 standardizer:BagStandardizer|None=None): # Applied to each bag when it is drawn, so that no standardised copy is held
         idx = range(len(bags)) if idx is None else idx
-        self.bags = [torch.as_tensor(np.asarray(bags[i]), dtype=torch.float32) for i in idx]
-        self.labels = np.asarray(labels)[list(idx)]
+        self.bags = [bags[i] if torch.is_tensor(bags[i]) else torch.as_tensor(np.asarray(bags[i])) for i in idx]
+        self.labels, self.standardizer = np.asarray(labels)[list(idx)], standardizer
     def __len__(self): return len(self.bags)
-    def __getitem__(self, i): return self.bags[i], torch.as_tensor(np.atleast_1d(self.labels[i]), dtype=torch.float32)
+    def __getitem__(self, i):
+        x = self.bags[i]
+        x = self.standardizer.apply(x) if self.standardizer is not None else x.float()
+        return x, torch.as_tensor(np.atleast_1d(self.labels[i]), dtype=torch.float32)
     @property
     def sizes(self) -> list[int]: return [len(b) for b in self.bags]  # instances per bag, for batches of similar size
 
@@ -181,10 +189,11 @@ def bag_files(folder) -> list[Path]:
 
 def load_bag_folder(files, # A folder of bag files, or a list of them
                     fusion:str='auto', # Passed to `features.load_bag`
-                    mags:list|None=None): # Only these magnifications of each bag (`features.load_bag`)
+                    mags:list|None=None, # Only these magnifications of each bag (`features.load_bag`)
+                    dtype:str='float32'): # 'float32', or 'stored' to keep float16 features float16 (`features.load_bag`)
     "Names, instances `[N_i, D]` and level-0 coords of every bag; every bag must have the majority's width."
     files = bag_files(files) if isinstance(files, (str, Path)) else [Path(f) for f in files]
-    xs, cs = zip(*(load_bag(f, fusion, mags) for f in files))
+    xs, cs = zip(*(load_bag(f, fusion, mags, dtype) for f in files))
     widths = [x.shape[1] for x in xs]
     D = max(set(widths), key=widths.count)
     for f, w in zip(files, widths):
@@ -331,7 +340,7 @@ class WSIBags(Dataset):
                  xml_dir=None, # Where the XMLs are, for `from_xml`
                  classes:list|None=None): # Class names of a CSV with several classes; `labels` are then class indices
         self.files, self.classes = bag_files(folder), list(classes or [])
-        self.names, self.bags, self.coords = load_bag_folder(self.files, fusion)
+        self.names, self.bags, self.coords = load_bag_folder(self.files, fusion, dtype='stored')   # float16 bags stay float16: half the memory
         if labels_csv is not None: self.labels = match_labels(self.names, read_labels(labels_csv, classes), labels_csv)
         elif from_xml: self.labels = labels_from_xml(self.files, xml_dir)
         else: raise DataError(folder, "no labels: give a labels CSV (slide,label) or take them from the annotation XMLs")
@@ -339,4 +348,4 @@ class WSIBags(Dataset):
     def __len__(self): return len(self.files)
     def __getitem__(self, i):
         y = np.eye(len(self.classes))[self.labels[i]] if self.classes else [float(self.labels[i])]
-        return self.bags[i], torch.as_tensor(y, dtype=torch.float32)
+        return self.bags[i].float(), torch.as_tensor(y, dtype=torch.float32)

@@ -16,7 +16,8 @@ import dsmil_sa
 # %% auto #0
 __all__ = ['PROFILES', 'PRESET_NAMES', 'MODEL_CHOICES', 'FUSION_CHOICES', 'Version', 'VERSION', 'experiments_dir',
            'list_experiments', 'shrink_figures', 'run_experiment', 'choices', 'done_line', 'reproduce_cli', 'synth_cli',
-           'tile_cli', 'simclr_cli', 'features_cli', 'train_cli', 'predict_cli', 'froc_cli', 'demo_cli']
+           'tile_cli', 'simclr_cli', 'features_cli', 'train_cli', 'predict_cli', 'froc_cli', 'import_bags_cli',
+           'import_model_cli', 'demo_cli']
 
 # %% ../nbs/16_cli.ipynb #6ff045bc
 PROFILES = ('smoke', 'cpu', 'full')
@@ -195,7 +196,7 @@ def features_cli(tiles_dir:str,             # Folder of tile sets (`*.h5` from d
                  arch:str='resnet18',       # torchvision architecture of a plain weights file
                  fusion:Annotated[str, choices(*FUSION_CHOICES)]='auto', # Fusion the bags are checked to load with
                  shard:str=None,            # K/N: only every N-th tile set starting at the K-th (K from 1); auto: from torchrun or a SLURM job array
-                 batch_size:int=128,        # Tiles per forward pass
+                 batch_size:int=None,       # Tiles per forward pass (default: 128 on a GPU, 32 on the CPU, where it is faster)
                  workers:int=4,             # Data-loader workers reading the slides
                  dtype:Annotated[str, choices('float16', 'float32')]='float16', # Storage type of the features
                  device:str=None,           # Default: CUDA if available
@@ -270,7 +271,7 @@ def predict_cli(*slides:str, # Slide files or folders of slides
 
 # %% ../nbs/16_cli.ipynb #978e158e
 @call_parse
-def froc_cli(detections_dir:str, # Folder of <slide>.csv files (rows p,x,y; level-0 pixels)
+def froc_cli(detections_dir:str, # Folder of <slide>.csv files (rows p,x,y; level-0 pixels), or the output folder of dsmil-predict
              annotations:str=None, # Folder of <slide>.xml Camelyon16 annotations (missing: normal slide)
              out:str='froc.json', # Where to write the JSON report
              mpp:float=0.243, # Level-0 µm/px of the slides
@@ -287,6 +288,35 @@ def froc_cli(detections_dir:str, # Folder of <slide>.csv files (rows p,x,y; leve
         rep = res.to_dict(); rep['slides'] = per; rep['params'] = dict(mpp=mpp, eval_mpp=eval_mpp, official=official, itc_um=itc_um)
         atomic_write_json(out, rep)
         print(f"FROC score {res.score:.4f} over {res.n_slides} slides, {res.n_lesions} lesions -> {out}")
+
+# %% ../nbs/16_cli.ipynb #5c08557b
+@call_parse
+def import_bags_cli(dataset_csv:str, # The reference's datasets/<NAME>/<NAME>.csv (rows: bag CSV, label)
+                    out:str='bags', # Folder for the bag files and labels.csv
+                    classes:Annotated[str, {'nargs': '+'}]=None, # Class names by label index, for labels of several classes (e.g. LUAD LUSC)
+                    dtype:Annotated[str, choices('float16', 'float32')]='float16', # Storage type of the features
+                    quiet:bool=False, # No progress bar
+                    version:Version=VERSION):
+    "Convert the DSMIL reference's feature CSVs into bag files and labels.csv (resumable)."
+    with command_errors('dsmil-import-bags'):
+        from dsmil_sa.reference import import_reference_bags
+        files = import_reference_bags(dataset_csv, out, classes, dtype, progress=not quiet)
+        print(f"{len(files)} bags in {out}, labels in {Path(out)/'labels.csv'}; train with: dsmil-train {out} --labels {Path(out)/'labels.csv'} --fusion single")
+
+# %% ../nbs/16_cli.ipynb #6ead3769
+@call_parse
+def import_model_cli(checkpoint:str, # A reference aggregator checkpoint, e.g. c16_aggregator.pth
+                     out:str='model.pt', # The model file to write
+                     threshold:Annotated[float, {'nargs': '+'}]=(0.5,), # Bag probability at or above which a bag is positive (one per class)
+                     classes:Annotated[str, {'nargs': '+'}]=None, # Class names of a checkpoint of several classes
+                     version:Version=VERSION):
+    "Convert a DSMIL reference aggregator checkpoint into a model file for dsmil-predict and the experiments."
+    with command_errors('dsmil-import-model'):
+        from dsmil_sa.reference import reference_aggregator
+        from dsmil_sa.learner import save_model
+        rec = reference_aggregator(checkpoint, list(threshold) if len(threshold) > 1 else threshold[0], classes)
+        save_model(rec, out)
+        print(f"DSMIL aggregator, {rec.in_dim} features, {rec.n_classes} output(s), threshold {rec.threshold} -> {out}")
 
 # %% ../nbs/16_cli.ipynb #d4db6627
 @call_parse

@@ -202,14 +202,24 @@ class Interrupted(KeyboardInterrupt):
 
 def _raise_interrupted(signum, frame): raise Interrupted(signum)
 
+def _reraise_swallowed(hook):
+    "An `unraisablehook` that sends the signal again when Python swallowed its `Interrupted` (in a weakref callback or `__del__`)."
+    def f(u):
+        if isinstance(u.exc_value, Interrupted):      # sent again from a thread a moment later: raised at a line of ordinary code
+            t = threading.Timer(0.05, os.kill, (os.getpid(), u.exc_value.signum)); t.daemon = True; t.start()
+        else: hook(u)
+    return f
+
 @contextlib.contextmanager
-def terminate_as_interrupt(signals=(signal.SIGTERM, signal.SIGHUP)):
+def terminate_as_interrupt(signals=(signal.SIGTERM, signal.SIGHUP, signal.SIGINT)):
     "Within the block, the `signals` raise `Interrupted` (in the main thread only; elsewhere nothing changes)."
     if threading.current_thread() is not threading.main_thread(): yield; return
-    old = {s: signal.signal(s, _raise_interrupted) for s in signals}
+    old, hook = {s: signal.signal(s, _raise_interrupted) for s in signals}, sys.unraisablehook
+    sys.unraisablehook = _reraise_swallowed(hook)
     try: yield
     finally:
         for s, h in old.items(): signal.signal(s, h)
+        sys.unraisablehook = hook
 
 # %% ../nbs/00_core.ipynb #8071dbfb
 @contextlib.contextmanager

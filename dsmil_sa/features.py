@@ -19,9 +19,9 @@ from .tiling import TileSet, mag_value, mag_name, slide_path_attrs, resolve_slid
 from .simclr import SlideTiles, to_input, resnet18_encoder, tile_set_files, backbone_path, train_simclr, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['FUSIONS', 'file_sha256', 'Embedder', 'load_timm', 'load_embedder', 'embed_tiles', 'check_bag', 'extract_features',
-           'shard_from_env', 'parse_shard', 'shard_files', 'extract_folder', 'fuse', 'bag_fusion', 'load_bag',
-           'tile_probe', 'probe_margin']
+__all__ = ['SINGLE_KEYS', 'FUSIONS', 'file_sha256', 'Embedder', 'load_timm', 'reference_backbone_state', 'load_embedder',
+           'embed_tiles', 'single_key', 'check_bag', 'extract_features', 'shard_from_env', 'parse_shard', 'shard_files',
+           'extract_folder', 'fuse', 'bag_fusion', 'load_bag', 'tile_probe', 'probe_margin']
 
 # %% ../nbs/04_features.ipynb #da84f501
 def file_sha256(path, chunk:int=1 << 20) -> str:
@@ -79,6 +79,23 @@ def load_timm(name:str, # A `timm` model name, e.g. "resnet50" or a foundation m
     return Embedder(net.eval().requires_grad_(False), f"timm-{name}", str(path.resolve()), file_sha256(path), int(net.num_features),
                     tuple(cfg['mean']), tuple(cfg['std']), int(cfg['input_size'][-1]))
 
+# %% ../nbs/04_features.ipynb #20ad3047
+_REF_CHILDREN = {'0': 'conv1', '1': 'bn1', '4': 'layer1', '5': 'layer2', '6': 'layer3', '7': 'layer4'}
+
+def reference_backbone_state(sd:dict) -> tuple[dict, str]|None:
+    "A torchvision ResNet18 state dict and its normalisation from a DSMIL reference embedder (`model.pth`, `embedder.pth`); None for other files."
+    if any(k.startswith('features.0.') for k in sd) and 'l1.weight' in sd:            # ResNetSimCLR
+        out = {}
+        for k, v in sd.items():
+            if not k.startswith('features.'): continue
+            child, rest = k[len('features.'):].split('.', 1)
+            if child not in _REF_CHILDREN: raise KeyError(k)
+            out[f"{_REF_CHILDREN[child]}.{rest}"] = v
+    elif any(k.startswith('feature_extractor.') for k in sd):                           # compute_feats.py's IClassifier
+        out = {k[len('feature_extractor.'):]: v for k, v in sd.items() if k.startswith('feature_extractor.') and not k.startswith('feature_extractor.fc.')}
+    else: return None
+    return out, 'batch' if 'bn1.weight' in out else 'instance'
+
 # %% ../nbs/04_features.ipynb #0848d601
 def load_embedder(spec,                 # "random", "timm:<name>", or a weights file (SimCLR backbone or checkpoint, torchvision state_dict)
                   arch:str='resnet18',  # torchvision architecture for plain state_dicts
@@ -104,6 +121,11 @@ def load_embedder(spec,                 # "random", "timm:<name>", or a weights 
             cfg = obj['config']; size = cfg.get('tile_size')
             net, name = resnet18_encoder(cfg.get('norm', 'instance')), f"simclr-resnet18-{cfg.get('norm', 'instance')}"
             net.load_state_dict({k[len('backbone.'):]: v for k, v in obj['model'].items() if k.startswith('backbone.')})
+        elif (ref := reference_backbone_state(obj)) is not None:   # the DSMIL reference's SimCLR embedder
+            (sd, nrm), name = ref, f"dsmil-wsi-simclr-resnet18-{ref[1]}"
+            net = resnet18_encoder(nrm); net.load_state_dict(sd)
+            net.eval().requires_grad_(False)
+            return Embedder(net, name, str(path.resolve()), file_sha256(path), 512, mean=(0., 0., 0.), std=(1., 1., 1.))
         else:                                                  # a torchvision state_dict (e.g. ImageNet weights)
             net = getattr(torchvision.models, arch)(weights=None)
             net.load_state_dict(obj)
@@ -120,10 +142,11 @@ def _unwrap_worker_errors():
     try: yield
     except RuntimeError as e: raise worker_error(e) from None
 
-def embed_tiles(embedder:Embedder, dataset, batch_size:int=128, workers:int=0, device=None,
+def embed_tiles(embedder:Embedder, dataset, batch_size:int|None=None, workers:int=0, device=None,
                 progress:bool=False, timing:bool=False):
     "Features [N, D] float32 (numpy) of every tile of `dataset`; with `timing`, also seconds spent per stage."
     device = get_device(device)
+    batch_size = batch_size or (128 if device.type == 'cuda' else 32)   # on the CPU 32 is 1.25x faster than 128 (benchmarks/results)
     half = device.type == 'cuda'    # on a GPU: float16 autocast, pinned memory and channels-last convolutions
     net = embedder.net.to(device, memory_format=torch.channels_last if half else torch.preserve_format).eval()
     dl = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers, pin_memory=half)
@@ -154,27 +177,34 @@ def _check_feats(h5, name, ft, n_coords, D=None):
     if ft.shape[0] == 0: raise DataError(h5, f"{name} is empty: a bag needs at least one instance")
     if not np.isfinite(ft[:]).all(): raise DataError(h5, f"{name} contains NaN or infinite values")
 
+SINGLE_KEYS = ('features', 'feats')      # CLAM, TRIDENT / STAMP, HistoBistro
+
+def single_key(f) -> str|None:
+    "The features dataset of a one-scale feature file of another tool (`features` or `feats` beside `coords`), if it is one."
+    return next((k for k in SINGLE_KEYS if k in f), None) if 'coords' in f and 'mags' not in f.attrs else None
+
 def check_bag(h5) -> dict:
-    "Validate a bag file (ours, or CLAM/TRIDENT's `features` + `coords`); return its attributes. Problems name the file."
+    "Validate a bag file (ours, or another tool's `features`/`feats` + `coords`); return its attributes. Problems name the file."
     h5 = Path(h5)
     if not h5.is_file(): raise DataError(h5, "bag file not found")
     try:
         with h5py.File(h5, 'r') as f:
             attrs = dict(f.attrs)
-            if 'mags' not in attrs and 'features' in f and 'coords' in f:      # CLAM / TRIDENT: one scale at the root
-                ft = f['features']
+            if (key := single_key(f)) is not None:              # CLAM, TRIDENT, STAMP: one scale at the root
+                ft = f[key]
                 if ft.ndim == 3 and ft.shape[0] == 1: ft = ft[0]
-                _check_feats(h5, 'features', ft, len(f['coords']))
-                return dict(attrs, layout='single', feat_dim=int(ft.shape[1]), mags=[])
+                _check_feats(h5, key, ft, len(f['coords']))
+                return dict(attrs, layout='single', feat_dim=int(ft.shape[1]), mags=[], features_key=key, coords_attrs=dict(f['coords'].attrs), stored_dtype=str(ft.dtype))
             if 'feat_dim' not in attrs or 'mags' not in attrs:
-                raise DataError(h5, "not a bag file: expected dsmil_sa groups (20x/feats...) or CLAM/TRIDENT `features` + `coords`")
+                raise DataError(h5, "not a bag file: expected dsmil_sa groups (20x/feats...) or another tool's `features`/`feats` + `coords`")
             D = int(attrs['feat_dim'])
             for m in attrs['mags']:
                 m = mag_name(m)
                 if m not in f or 'feats' not in f[m]: raise DataError(h5, f"no features for magnification {m}")
                 _check_feats(h5, f"{m}/feats", f[m]['feats'], len(f[m]['coords']), D)
+            stored = str(f[mag_name(attrs['mags'][0])]['feats'].dtype)
     except OSError as e: raise DataError(h5, f"not a readable HDF5 file ({str(e).split('(')[0].strip()})") from None
-    return dict(attrs, layout='pyramid')
+    return dict(attrs, layout='pyramid', stored_dtype=stored)
 
 # %% ../nbs/04_features.ipynb #ca528661
 def _finished_bag(out:Path, embedder:Embedder) -> bool:
@@ -188,7 +218,7 @@ def _finished_bag(out:Path, embedder:Embedder) -> bool:
 def extract_features(tiles_h5,                  # A tile set (HDF5 from dsmil_sa.tiling)
                      embedder:Embedder,         # From `load_embedder`
                      out_dir,                   # Folder for the bag files
-                     batch_size:int=128,        # Tiles per forward pass
+                     batch_size:int|None=None,  # Tiles per forward pass (default: 128 on a GPU, 32 on the CPU)
                      workers:int=0,             # Data-loader workers reading the slide
                      dtype:str='float16',       # Storage type of `feats`: float16 or float32
                      device=None,               # Default: CUDA if available
@@ -296,17 +326,25 @@ def bag_fusion(attrs:dict, fusion:str='auto') -> str:
 
 def load_bag(h5,                  # A bag file from `extract_features`, or a CLAM/TRIDENT feature file
              fusion:str='tree',   # A fusion name (see `fuse`), a magnification of the file, 'single' or 'auto'
-             mags:list|None=None): # Only these magnifications of the file (e.g. `['20x', '5x']` of a three-level bag)
+             mags:list|None=None, # Only these magnifications of the file (e.g. `['20x', '5x']` of a three-level bag)
+             dtype:str='float32'): # 'float32', or 'stored': float16 features stay float16 when the fusion only selects (not 'tree_add')
     "Instances [N, D'] float32 and their level-0 coords [N, 2] of a bag file, fused as `fusion` says."
-    h5 = Path(h5)
+    if dtype not in ('float32', 'stored'): raise ValueError(f"dtype must be 'float32' or 'stored', not {dtype!r}")
     attrs = check_bag(h5)
+    x, c = _load_bag(h5, fusion, mags, attrs)
+    if dtype == 'stored' and attrs.get('stored_dtype') == 'float16' and bag_fusion(attrs, fusion) != 'tree_add': x = x.half()
+    return x, c
+
+def _load_bag(h5, fusion, mags, attrs):
+    "The instances and coords of a bag file already checked (`attrs` from `check_bag`), as float32."
+    h5 = Path(h5)
     fusion = bag_fusion(attrs, fusion)
     if attrs['layout'] == 'single':
         if fusion not in ('single', 'hi', '20x'):
             raise DataError(h5, f"a single-scale feature file (CLAM/TRIDENT layout) has no second scale for fusion "
                                 f"{fusion!r}: use fusion 'single' (or 'auto')")
         with h5py.File(h5, 'r') as f:
-            x = f['features'][:].astype(np.float32)
+            x = f[attrs['features_key']][:].astype(np.float32)
             return torch.from_numpy(x.reshape(-1, x.shape[-1])), np.asarray(f['coords'][:]).reshape(-1, 2).astype(np.int64)
     have = sorted((mag_name(m) for m in attrs['mags']), key=mag_value, reverse=True)   # the file's magnifications
     with h5py.File(h5, 'r') as f:

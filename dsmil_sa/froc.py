@@ -417,7 +417,7 @@ def _folder_mask(xml, mpp, eval_mpp, itc_um):
     from dsmil_sa.slides import read_camelyon_xml
     return evaluation_mask(read_camelyon_xml(xml), mpp=mpp, eval_mpp=eval_mpp, itc_um=itc_um) if xml is not None and xml.exists() else None
 
-def evaluate_folder(detections_dir,            # Folder of `<slide>.csv` detection files
+def evaluate_folder(detections_dir,            # Folder of `<slide>.csv` detection files (or the output folder of `dsmil-predict`)
                     annotations_dir=None,      # Folder of `<slide>.xml`; a slide without one is normal
                     mpp:float=0.243,           # Level-0 µm/px of the slides
                     eval_mpp:float=7.776,      # µm per evaluation-mask pixel
@@ -429,6 +429,7 @@ def evaluate_folder(detections_dir,            # Folder of `<slide>.csv` detecti
     from concurrent.futures import ProcessPoolExecutor
     detections_dir = Path(detections_dir)
     if not detections_dir.is_dir(): raise DataError(detections_dir, "not a folder of detection CSV files")
+    if not any(detections_dir.glob('*.csv')) and (detections_dir/'detections').is_dir(): detections_dir = detections_dir/'detections'   # the folder of dsmil-predict
     files = sorted(detections_dir.glob('*.csv'))
     if not files: raise DataError(detections_dir, "no .csv detection files found")
     xmls = [Path(annotations_dir)/f'{f.stem}.xml' if annotations_dir is not None else None for f in files]

@@ -432,16 +432,17 @@ def fit_bags(bags:list, # Instances `[N_i, D]` of each training bag (raw feature
         warnings.warn(f"validation has {len(va)} bags ({np.bincount(y[va], minlength=max(C, 2)).tolist()} per class): "
                       "its epoch choice and threshold are noisy")
     st = BagStandardizer().fit([bags[i] for i in tr])
-    xs = st.transform(bags)
-    seed_everything(seed); net = make_model(model, xs[0].shape[1], C, **(model_kw or {}))
-    res = fit(net, ListBags(xs, target, tr), ListBags(xs, target, va) if len(va) else None, preset, seed=seed, progress=progress, **fit_kw)
+    sets = lambda ix: ListBags(bags, target, ix, st)          # the bags held once, standardised as they are drawn
+    D = int(np.shape(bags[0])[1])
+    seed_everything(seed); net = make_model(model, D, C, **(model_kw or {}))
+    res = fit(net, sets(tr), sets(va) if len(va) else None, preset, seed=seed, progress=progress, **fit_kw)
     on = 'validation' if len(va) else 'training'
-    thr = res['threshold'] if len(va) else class_thresholds(*predict(net, ListBags(xs, target, tr))[:2])
-    val = evaluate(net, ListBags(xs, target, va), thr) if len(va) else {}
+    thr = res['threshold'] if len(va) else class_thresholds(*predict(net, sets(tr))[:2])
+    val = evaluate(net, sets(va), thr) if len(va) else {}
     training = dict(train=[names[i] for i in tr], val=[names[i] for i in va], seed=seed, preset=preset, config=res['config'],
                     best_epoch=res['best_epoch'], val_metrics=val, history=res['history'].to_dict('records'),
                     provenance=provenance(model=model, n_bags=len(y)))
-    rec = ModelRecord(model, xs[0].shape[1], {k: v.detach().cpu() for k, v in net.state_dict().items()}, dict(model_kw or {}),
+    rec = ModelRecord(model, D, {k: v.detach().cpu() for k, v in net.state_dict().items()}, dict(model_kw or {}),
                       C, torch.tensor(st.mean, dtype=torch.float32), torch.tensor(st.std, dtype=torch.float32), fusion,
                       json_safe(thr), on, dict(embedder or {}), dict(tiling or {}), json_safe(training), list(classes or []))
     rec._net = net.eval()

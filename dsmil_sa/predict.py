@@ -19,19 +19,28 @@ from .learner import ModelRecord, load_model
 from .froc import Heatmap, heatmap_from_scores, scores_from_output, detect_peaks, write_detections
 
 # %% auto #0
-__all__ = ['instance_footprints', 'bag_heatmap', 'SlidePrediction', 'predict_bag_file', 'embedder_for', 'predict_slide',
-           'prediction_geojson', 'export_prediction', 'read_heatmap', 'write_predictions_table', 'predict_folder']
+__all__ = ['single_footprint', 'instance_footprints', 'bag_heatmap', 'SlidePrediction', 'predict_bag_file', 'embedder_for',
+           'predict_slide', 'prediction_geojson', 'export_prediction', 'read_heatmap', 'write_predictions_table',
+           'predict_folder']
 
 # %% ../nbs/14_predict.ipynb #485023e8
+def single_footprint(ca:dict, # Attributes of `coords` in a one-scale feature file (TRIDENT, CLAM)
+                     coords) -> float: # Its level-0 corners `[N, 2]`
+    "Level-0 side of the tiles of a one-scale feature file: from its attributes where they say it, else the grid's step."
+    g = lambda k: float(np.asarray(ca[k]).ravel()[0]) if k in ca else None
+    if g('patch_size_level0'): return g('patch_size_level0')                          # TRIDENT
+    if g('patch_size') and g('level0_magnification') and g('target_magnification'):
+        return g('patch_size') * g('level0_magnification') / g('target_magnification')
+    if g('patch_size') and g('patch_level') == 0: return g('patch_size')                # CLAM at level 0
+    c = np.asarray(coords).reshape(-1, 2); gaps = np.diff(np.unique(c[:, 0])); gaps = gaps[gaps > 0]
+    return float(gaps.min()) if len(gaps) else 256.
+
 def instance_footprints(h5, # A bag file
                         fusion:str='auto') -> np.ndarray: # The fusion the bag is read with
     "Level-0 side of each instance's footprint `[N]`, in the order `features.load_bag` returns the instances."
     h5 = Path(h5); attrs = check_bag(h5); fusion = bag_fusion(attrs, fusion)
     with h5py.File(h5, 'r') as f:
-        if attrs['layout'] == 'single':
-            c = np.asarray(f['coords'][:]).reshape(-1, 2)
-            gaps = np.diff(np.unique(c[:, 0])); gaps = gaps[gaps > 0]
-            return np.full(len(c), float(gaps.min()) if len(gaps) else 256.)
+        if attrs['layout'] == 'single': return np.full(len(f['coords']), single_footprint(attrs['coords_attrs'], f['coords'][:]))
         mags = sorted((mag_name(m) for m in attrs['mags']), key=mag_value, reverse=True)
         ext = {m: float(f[m].attrs.get('tile_size', attrs['tile_size'])) * float(f[m].attrs['downsample']) for m in mags}
         n = {m: len(f[m]['coords']) for m in mags}
