@@ -163,7 +163,7 @@ class BagStandardizer:
         return [((np.asarray(b, np.float64) - self.mean) / self.std).astype(np.float32) for b in bags]
     def apply(self, x) -> torch.Tensor:
         "One bag standardised exactly as `transform` does it, as a float32 tensor: for standardising on the fly."
-        y = torch.as_tensor(x).double()                      # in place after this copy: the same numbers, one bag-sized temporary
+        y = torch.as_tensor(x).to(torch.float64, copy=True)  # in place after this copy (never on the bag itself): the same numbers
         return y.sub_(torch.from_numpy(self.mean)).div_(torch.from_numpy(self.std)).float()
 
 # %% ../nbs/09_bags.ipynb #015802d7

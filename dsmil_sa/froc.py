@@ -429,7 +429,8 @@ def evaluate_folder(detections_dir,            # Folder of `<slide>.csv` detecti
     from concurrent.futures import ProcessPoolExecutor
     detections_dir = Path(detections_dir)
     if not detections_dir.is_dir(): raise DataError(detections_dir, "not a folder of detection CSV files")
-    if not any(detections_dir.glob('*.csv')) and (detections_dir/'detections').is_dir(): detections_dir = detections_dir/'detections'   # the folder of dsmil-predict
+    if (detections_dir/'detections').is_dir() and ((detections_dir/'predictions.csv').exists() or not any(detections_dir.glob('*.csv'))):
+        detections_dir = detections_dir/'detections'            # the output folder of dsmil-predict
     files = sorted(detections_dir.glob('*.csv'))
     if not files: raise DataError(detections_dir, "no .csv detection files found")
     xmls = [Path(annotations_dir)/f'{f.stem}.xml' if annotations_dir is not None else None for f in files]
