@@ -255,13 +255,15 @@ def _pid_alive(pid:int) -> bool:
     return True
 
 def remove_stale_tmp(folder) -> list[Path]:
-    "Remove the temporary files (and folders) of dead processes in `folder`; return what was removed."
+    "Remove the temporary files (and folders) of dead processes in `folder` (not those of a live claim: another host's); return what was removed."
     import shutil
     folder, gone = Path(folder), []
     if not folder.is_dir(): return gone
     for p in folder.glob('.*.tmp'):
         parts = p.name.rsplit('.', 2)
         if len(parts) == 3 and parts[1].isdigit() and not _pid_alive(int(parts[1])):
+            cp = folder/f"{parts[0]}.claim"                  # `.<name>.claim`: a live claim means a job on another host is writing it
+            if cp.exists() and not claim_stale(cp): continue
             shutil.rmtree(p) if p.is_dir() else p.unlink(); gone.append(p)
     return gone
 
