@@ -299,7 +299,7 @@ class SlideTiles(torch.utils.data.Dataset):
     def slide(self, i:int) -> Slide:
         "This process's open handle on tile set `i`'s slide."
         if self._pid != os.getpid(): self._handles, self._pid = {}, os.getpid()   # a new worker: forget the parent's handles
-        if i not in self._handles: self._handles[i] = Slide(self.sets[i].slide_path)
+        if i not in self._handles: self._handles[i] = self.sets[i].open_slide()        # at the tile set's µm per pixel
         return self._handles[i]
     def read(self, i:int, mag, j:int) -> torch.Tensor:
         "Tile `j` at `mag` of tile set `i`."

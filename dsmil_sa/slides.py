@@ -319,7 +319,7 @@ def make_synthetic_slide(path, # Where to write the slide (.tif); the XML goes n
                          size:int=16384, # Side of level 0 in pixels (square slide)
                          tumor:bool=True, # Draw tumour regions (and write their XML)?
                          seed:int=0, # Everything random flows from this
-                         mpp:float=0.5, # µm per level-0 pixel (0.5 = 20x)
+                         mpp:float|None=0.5, # µm per level-0 pixel (0.5 = 20x); None: no resolution in the file, as some scanners' exports
                          n_tumors:tuple=(1, 3), # Min and max number of tumour regions
                          quality:int=90, # JPEG quality of the tiles
                          tile:int=256): # TIFF tile side
@@ -333,7 +333,7 @@ def make_synthetic_slide(path, # Where to write the slide (.tif); the XML goes n
             tiles = (_render(plan, ds, y0, x0, tile, tile, rng) for y0 in range(0, side, tile) for x0 in range(0, side, tile))
             tw.write(tiles, shape=(side, side, 3), dtype=np.uint8, tile=(tile, tile), photometric='rgb',
                      compression='jpeg', compressionargs=dict(level=quality), subfiletype=0 if lvl == 0 else 1,
-                     resolution=(1e4 / (mpp * ds), 1e4 / (mpp * ds)), resolutionunit='CENTIMETER',
+                     **(dict(resolution=(1e4 / (mpp * ds), 1e4 / (mpp * ds)), resolutionunit='CENTIMETER') if mpp else {}),
                      metadata=None, software='dsmil_sa')
     if tumor:
         write_camelyon_xml([Annotation(f'Annotation {i}', '_0', p) for i, p in enumerate(plan['polys'])],

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 import numpy as np
+from fastcore.basics import patch
 import h5py
 from PIL import Image
 from scipy import ndimage
@@ -148,6 +149,12 @@ def _write_h5(ts:TileSet, path, folder=None):
             if m in ts.parent: g.create_dataset('parent', data=np.asarray(ts.parent[m], np.int64))
             if ts.labels.get(m) is not None: g.create_dataset('labels', data=np.asarray(ts.labels[m], np.float32))
             if ts.tissue.get(m) is not None: g.create_dataset('tissue', data=np.asarray(ts.tissue[m], np.float32))
+
+# %% ../nbs/02_tiling.ipynb #43803c47
+@patch
+def open_slide(self:TileSet) -> Slide:
+    "The tile set's slide, opened with the µm per pixel its tiles were computed with."
+    return Slide(self.slide_path, mpp=self.mpp if self.mpp and np.isfinite(self.mpp) else None)
 
 # %% ../nbs/02_tiling.ipynb #623f7249
 SLIDE_EXTS = ('.svs', '.tif', '.tiff', '.ndpi', '.mrxs', '.scn', '.vms', '.vmu', '.bif', '.svslide')
