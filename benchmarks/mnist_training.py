@@ -1,56 +1,64 @@
-"""Speed of MNIST-bags training at the paper's settings (one bag of about ten digits per step), on the CPU.
+"""Speed of MNIST-bags training at the paper's settings (one bag of about ten digits per step, Adam lr 1e-5), on the CPU.
 
-1. One run, one thread: `learner.fit` as the package trains (fused Adam, channels-last LeNet) against the reference,
-   the same `fit` with `torch.optim.Adam`'s loop implementation and a LeNet in the default (NCHW) layout.
-2. A grid of runs (`study.mnist_bags_grid`) in one process and in `--workers` processes: the study's throughput.
+The reference is one run alone, as `learner.fit` trains it (one thread, the way the grid ran before: one run per
+process, a process per core). Against it, in the same script and on the same bags:
 
-Same data and seeds in both arms of each comparison, same process; prints bags per second and their ratios.
+1. `mnist_grid.fit_runs`: R runs of one architecture in lockstep in one process, on one thread and on all threads;
+2. two such groups in two processes of one thread each (`mnist_grid.mnist_grid(workers=2)` does this).
 
-    python benchmarks/mnist_training.py [--bags 100] [--epochs 2] [--workers 2] [--repeats 4]
+Prints bag steps per second (a bag step: one run takes one step on one bag) and the ratio to the reference, and the
+hours that the paper's grid with both gamma arms (5.6 M bag steps) takes at that rate.
 
-A small grid pays the start-up of each process (torch, MNIST) once per process; the committed output uses --epochs 5.
+    python benchmarks/mnist_training.py [--bags 60] [--epochs 2] [--runs 30]
 """
-import argparse, time
+import argparse, os, time
+import concurrent.futures as cf, multiprocessing as mp
 import torch
-from torch import nn
-import dsmil_sa.learner as learner
-from dsmil_sa.bags import MNISTBags
-from dsmil_sa.study import mnist_net, mnist_bags_grid
+from dsmil_sa.core import seed_everything
+from dsmil_sa.learner import fit
+from dsmil_sa.mnist_grid import mnist_net, mnist_train_bags, RunStack, fit_runs, grid_runs
 
-def reference_optimizer(model, cfg):
-    "The reference: `torch.optim.Adam` with its per-parameter loop (no fused or foreach kernel)."
-    opt = torch.optim.Adam(model.parameters(), lr=cfg['lr'], betas=tuple(cfg['betas']), weight_decay=cfg['weight_decay'], foreach=False)
-    return opt, None
+MODEL = 'SA-AbMILP (dot)'
+GRID_STEPS = sum(r['n_train'] for r in grid_runs(['standard', 'presence', 'threshold'], [50, 100, 150, 200, 300, 400, 500], 5,
+                                                 ['AbMILP', 'SA-AbMILP (dot)', 'GSA (rbf)', 'IQSA (iq)', 'LSA (laplace)', 'MSA (module)'])) * 20
 
-def nchw(net):
-    "The same network with its LeNet in the default memory layout."
-    net.extractor.to(memory_format=torch.contiguous_format)
-    net.extractor.forward = lambda x: net.extractor.body(x.contiguous())
-    return net
+def alone(bags, epochs, threads=1):
+    "Bag steps per second of one run trained by `learner.fit`."
+    torch.set_num_threads(threads)
+    ds = mnist_train_bags('presence', bags, 0); seed_everything(0); net = mnist_net(MODEL, 1.)
+    t = time.perf_counter(); fit(net, ds, None, 'sa_mnist', progress=False, epochs=epochs)
+    return bags * epochs / (time.perf_counter() - t)
 
-def bags_per_second(ds, epochs, reference):
-    torch.manual_seed(0); net = mnist_net('SA-AbMILP (dot)')
-    make = learner.make_optimizer
-    if reference: nchw(net); learner.make_optimizer = reference_optimizer
-    try:
-        t = time.perf_counter(); learner.fit(net, ds, None, 'sa_mnist', epochs=epochs, progress=False)
-        return len(ds) * epochs / (time.perf_counter() - t)
-    finally: learner.make_optimizer = make
+def lockstep(bags, epochs, runs, threads, offset=0):
+    "Bag steps per second of `runs` runs trained together by `fit_runs`."
+    torch.set_num_threads(threads)
+    data = [mnist_train_bags(('standard', 'presence', 'threshold')[r % 3], bags, offset + r // 3) for r in range(runs)]
+    nets = [mnist_net(MODEL, float(r % 2)) for r in range(runs)]
+    stack = RunStack(nets)
+    t = time.perf_counter(); fit_runs(stack, data, list(range(runs)), progress=False, epochs=epochs)
+    return bags * epochs * runs / (time.perf_counter() - t)
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
-    ap.add_argument('--bags', type=int, default=100); ap.add_argument('--epochs', type=int, default=2); ap.add_argument('--workers', type=int, default=2)
-    ap.add_argument('--repeats', type=int, default=4)
-    a = ap.parse_args(); torch.set_num_threads(1)
-    ds = MNISTBags(a.bags, 'presence', train=True, seed=0)
-    bags_per_second(ds, 1, False)                                  # warm-up
-    ref, ours = bags_per_second(ds, a.epochs, True), bags_per_second(ds, a.epochs, False)
-    print(f"one run, one thread, SA-AbMILP (dot), {a.bags} bags x {a.epochs} epochs, one bag per step")
-    print(f"  reference (loop Adam, NCHW LeNet): {ref:6.1f} bags/s")
-    print(f"  package (fused Adam, channels-last): {ours:6.1f} bags/s   {ours / ref:.2f}x")
-    grid = dict(hypotheses=['presence'], sizes=[a.bags], repeats=a.repeats, models=['AbMILP', 'SA-AbMILP (dot)'], n_test=20, epochs=a.epochs, progress=False)
-    steps = 2 * a.repeats * a.bags * a.epochs
-    t = time.perf_counter(); mnist_bags_grid(workers=1, **grid); one = steps / (time.perf_counter() - t)
-    t = time.perf_counter(); mnist_bags_grid(workers=a.workers, **grid); many = steps / (time.perf_counter() - t)
-    print(f"grid of {2 * a.repeats} runs (2 models x {a.repeats} repetitions), with process start-up and test bags")
-    print(f"  1 process: {one:6.1f} bags/s;  {a.workers} processes: {many:6.1f} bags/s   {many / one:.2f}x")
+    ap.add_argument('--bags', type=int, default=60); ap.add_argument('--epochs', type=int, default=2); ap.add_argument('--runs', type=int, default=30)
+    a = ap.parse_args(); cores = os.cpu_count()
+    alone(10, 1); lockstep(10, 1, 4, 1)                                   # warm-up
+    ref = alone(a.bags, a.epochs)
+    print(f"{MODEL}, {a.bags} bags x {a.epochs} epochs per run, one bag per step, {cores} cores")
+    print(f"  one run alone (learner.fit, 1 thread):         {ref:7.1f} bag steps/s   1.00x   grid: {GRID_STEPS/ref/3600:5.1f} h")
+    if cores > 1:
+        with cf.ProcessPoolExecutor(cores, mp_context=mp.get_context('spawn')) as ex:
+            list(ex.map(alone, [10]*cores, [1]*cores))                               # start-up and warm-up
+            t = time.perf_counter(); list(ex.map(alone, [a.bags]*cores, [a.epochs]*cores))
+            r = a.bags * a.epochs * cores / (time.perf_counter() - t)
+        print(f"  {cores} runs alone in {cores} processes of 1 thread:     {r:7.1f} bag steps/s   {r/ref:.2f}x   grid: {GRID_STEPS/r/3600:5.1f} h")
+    for th in sorted({1, cores}):
+        r = lockstep(a.bags, a.epochs, a.runs, th)
+        print(f"  {a.runs} runs in lockstep, 1 process, {th} thread(s):  {r:7.1f} bag steps/s   {r/ref:.2f}x   grid: {GRID_STEPS/r/3600:5.1f} h")
+    if cores > 1:
+        with cf.ProcessPoolExecutor(cores, mp_context=mp.get_context('spawn')) as ex:
+            list(ex.map(lockstep, [10]*cores, [1]*cores, [4]*cores, [1]*cores))      # start-up and warm-up
+            t = time.perf_counter()
+            list(ex.map(lockstep, [a.bags]*cores, [a.epochs]*cores, [a.runs]*cores, [1]*cores, [10*i for i in range(cores)]))
+            r = a.bags * a.epochs * a.runs * cores / (time.perf_counter() - t)
+        print(f"  {cores} x {a.runs} runs in lockstep, {cores} processes of 1 thread: {r:7.1f} bag steps/s   {r/ref:.2f}x   grid: {GRID_STEPS/r/3600:5.1f} h")

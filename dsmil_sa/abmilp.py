@@ -79,7 +79,8 @@ class SelfAttention(nn.Module):
         x, mask = as_batch(x, mask, self.in_dim)
         return masked_softmax(self.kernel(self.q(x), self.k(x)), mask[:, None, :], -1)
 
-    def forward(self, x, mask=None):
+    def update(self, x, mask=None):
+        "The residual branch $\\gamma\\,\\mathrm{SA}(x)$ that `forward` adds to `x`, zero on padding rows, `[B, N, D]`."
         x, mask = as_batch(x, mask, self.in_dim)
         q, k, v = self.q(x), self.k(x), self.v(x)
         N, cs = x.shape[1], self.chunk_size or x.shape[1]
@@ -89,8 +90,11 @@ class SelfAttention(nn.Module):
             blocks = [checkpoint(self._block, q[:, i:i+cs], k, v, mask, use_reentrant=False) if ckpt
                       else self._block(q[:, i:i+cs], k, v, mask) for i in range(0, N, cs)]
             o = torch.cat(blocks, 1)
-        upd = self.gamma*self.out(o)
-        return x + upd.masked_fill(~mask[..., None], 0.)     # padding rows stay as they were
+        return (self.gamma*self.out(o)).masked_fill(~mask[..., None], 0.)   # padding rows stay as they were
+
+    def forward(self, x, mask=None):
+        x, mask = as_batch(x, mask, self.in_dim)
+        return x + self.update(x, mask)
 
 # %% ../nbs/07_abmilp.ipynb #75dcad76
 class SAAbMILP(nn.Module):

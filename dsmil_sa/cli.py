@@ -6,7 +6,7 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/cli.html.md"""
 
 # %% ../nbs/16_cli.ipynb #81cb4798
 from __future__ import annotations
-import os, sys, time
+import ast, os, sys, time
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import call_parse
@@ -15,9 +15,9 @@ import dsmil_sa
 
 # %% auto #0
 __all__ = ['PROFILES', 'PRESET_NAMES', 'MODEL_CHOICES', 'FUSION_CHOICES', 'Version', 'VERSION', 'experiments_dir',
-           'list_experiments', 'shrink_figures', 'run_experiment', 'choices', 'done_line', 'reproduce_cli', 'synth_cli',
-           'tile_cli', 'simclr_cli', 'features_cli', 'train_cli', 'predict_cli', 'froc_cli', 'import_bags_cli',
-           'import_model_cli', 'demo_cli']
+           'list_experiments', 'shrink_figures', 'run_experiment', 'choices', 'notebook_params', 'done_line',
+           'reproduce_cli', 'synth_cli', 'tile_cli', 'simclr_cli', 'features_cli', 'train_cli', 'predict_cli',
+           'froc_cli', 'import_bags_cli', 'import_model_cli', 'demo_cli']
 
 # %% ../nbs/16_cli.ipynb #6ff045bc
 PROFILES = ('smoke', 'cpu', 'full')
@@ -58,14 +58,15 @@ def run_experiment(name:str, # Notebook name without `.ipynb`
                    data_dir:str|None=None, # Passed to the notebook's `data_dir`
                    seed:int=0, # Passed to the notebook's `seed`
                    exp_dir=None, # Experiments folder (default: found from the package)
-                   kernel_name:str='python3') -> dict: # Jupyter kernel
+                   kernel_name:str='python3', # Jupyter kernel
+                   params:dict|None=None) -> dict: # Further notebook parameters, e.g. `dict(train=False)`
     "Execute one experiment notebook with papermill; return its provenance record."
     import papermill as pm
     if profile not in PROFILES: raise ValueError(f"unknown profile {profile!r}; choose from {PROFILES}")
     src = experiments_dir(exp_dir)/f"{name}.ipynb"
     if not src.exists(): raise DataError(src, f"no such experiment; available: {', '.join(list_experiments(exp_dir))}")
     od = Path(out)/name; od.mkdir(parents=True, exist_ok=True)
-    params = dict(profile=profile, out_dir=str(od.resolve()), data_dir=data_dir, seed=seed)
+    params = dict(profile=profile, out_dir=str(od.resolve()), data_dir=data_dir, seed=seed, **(params or {}))
     t0, err = time.time(), None
     prov = provenance(experiment=name, **params)           # the code as it was when the run started
     fail_nb = od/f"{name}.failed.ipynb"
@@ -91,6 +92,17 @@ FUSION_CHOICES = ('auto', 'tree', 'tree_add', '20x', '5x', 'hi', 'lo', 'concat',
 Version = Annotated[str, {'action': 'version', 'help': 'show the version and exit'}]
 VERSION = f"%(prog)s (dsmil_sa {dsmil_sa.__version__})"
 
+# %% ../nbs/16_cli.ipynb #912feaf5
+def notebook_params(items:list) -> dict:
+    "`NAME=VALUE` strings as notebook parameters; a value is read as a Python literal (`False`, `3`, `[50, 100]`) or else kept as text."
+    out = {}
+    for it in items:
+        k, sep, v = it.partition('=')
+        if not sep or not k.isidentifier(): raise ValueError(f"--param {it!r}: expected NAME=VALUE")
+        try: out[k] = ast.literal_eval(v)
+        except (ValueError, SyntaxError): out[k] = v
+    return out
+
 # %% ../nbs/16_cli.ipynb #728fd589
 def done_line(n:int, what:str, out, made:list, skipped:list) -> str:
     "'N <what> in OUT (M made by this run; K left to another job ...)'."
@@ -105,13 +117,14 @@ def reproduce_cli(*names:str, # Experiments to run (default: all that the packag
                   data_dir:str=None, # Data folder passed to the notebooks
                   seed:int=0, # Seed passed to the notebooks
                   exp_dir:str=None, # Experiments folder (default: the package's)
+                  param:Annotated[str, {'action': 'append', 'metavar': 'NAME=VALUE'}]=None, # A further notebook parameter (repeatable), e.g. train=False
                   version:Version=VERSION):
     "Run experiment notebooks with papermill into `OUT/<name>/`; exit non-zero if any fails."
-    with command_errors('dsmil-reproduce'): names = list(names) or list_experiments(exp_dir); experiments_dir(exp_dir)
+    with command_errors('dsmil-reproduce'): names = list(names) or list_experiments(exp_dir); experiments_dir(exp_dir); extra = notebook_params(param or [])
     failed = []
     for i, name in enumerate(names, 1):
         print(f"[{i}/{len(names)}] {name} ({profile}) ...", flush=True)
-        try: rec = run_experiment(name, profile, out, data_dir, seed, exp_dir)
+        try: rec = run_experiment(name, profile, out, data_dir, seed, exp_dir, params=extra)
         except Exception as e: rec = dict(status='failed', error=str(e), wall_s=0)
         line = f"[{i}/{len(names)}] {name}: {rec['status']} in {rec['wall_s']:.0f} s -> {Path(out)/name}"
         print(line + (f"  ({rec['error']})" if rec['status'] != 'ok' else ''), flush=True)

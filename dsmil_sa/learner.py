@@ -194,6 +194,7 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
     cfg = get_preset(preset, **overrides)
     seed_everything(seed)
     device = get_device(device); model.to(device)
+    fdt = next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32)
     opt, sched = make_optimizer(model, cfg)
     dl = _loader(train_ds, batch_size, shuffle=True, seed=seed, pin=device.type == 'cuda')
     st = dict(epoch=-1, hist=[], best=math.inf, best_state=None, best_ep=cfg['epochs'] - 1, wait=0, done=False)
@@ -204,6 +205,7 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
         model.train(); tot, n = 0., 0
         for x, m, y in dl:
             x, m, y = (t.to(device, non_blocking=True) for t in (x, m, y))
+            if fdt != x.dtype: x, y = x.to(fdt), y.to(fdt)       # a float64 model (equivalence tests) gets float64 bags
             loss = mil_loss(model, model(x, m), y)
             opt.zero_grad(); loss.backward(); opt.step()
             tot += loss.detach() * len(y); n += len(y)          # no GPU synchronisation per step

@@ -31,7 +31,7 @@ def as_batch(x:torch.Tensor, # One bag `[N, D]` or a padded batch `[B, N, D]`
     else:
         if tuple(mask.shape) != (B, N): raise DataError(None, f"mask must have shape {(B, N)}, got {tuple(mask.shape)}")
         mask = mask.to(device=x.device, dtype=torch.bool)
-        empty = (~mask.any(1)).nonzero().flatten().tolist()
+        empty = [] if torch._C._functorch.is_batchedtensor(mask) else (~mask.any(1)).nonzero().flatten().tolist()   # under vmap: checked by the caller
         if empty: raise DataError(None, f"empty bag: bag(s) {empty} of the batch have no real instance")
     return x, mask
 

@@ -19,8 +19,7 @@ from .bags import load_bag_folder
 from .learner import fit_bags, bag_metrics
 
 # %% auto #0
-__all__ = ['CPU_SIMCLR', 'REFERENCE_SIMCLR', 'MNIST_MODELS', 'camelyon16_folder', 'tile_catalogue', 'seed_runs', 'mnist_net',
-           'mnist_test_bags', 'mnist_bags_run', 'mnist_bags_grid']
+__all__ = ['CPU_SIMCLR', 'REFERENCE_SIMCLR', 'camelyon16_folder', 'tile_catalogue', 'seed_runs']
 
 # %% ../nbs/18_study.ipynb #cd77b439
 def camelyon16_folder(data_dir, # A Camelyon16 folder, or None for the synthetic one
@@ -77,54 +76,3 @@ def seed_runs(files:list, # Bag files, one per slide
                              threshold=rec.threshold, best_epoch=rec.training['best_epoch'], n_train=len(train), n_test=len(test)))
             last[name] = rec
     return pd.DataFrame(rows), last
-
-# %% ../nbs/18_study.ipynb #6f97210d
-import time
-from .core import seed_everything, parallel_map
-from .bags import MNISTBags
-from .learner import EndToEnd, LeNetExtractor, make_model, fit, evaluate
-
-# %% ../nbs/18_study.ipynb #ab0f4215
-MNIST_MODELS = {'AbMILP': 'abmilp', 'SA-AbMILP (dot)': 'sa_dot', 'GSA (rbf)': 'sa_rbf', 'IQSA (iq)': 'sa_iq',
-                'LSA (laplace)': 'sa_laplace', 'MSA (module)': 'sa_module'}    # the paper's names -> `make_model` names
-
-def mnist_net(model:str) -> EndToEnd:
-    "A LeNet extractor and the aggregator `model` (a key of `MNIST_MODELS` or a `make_model` name)."
-    return EndToEnd(LeNetExtractor(), make_model(MNIST_MODELS.get(model, model), 512))
-
-def mnist_test_bags(hypothesis:str, n_test:int=500, seed:int=0, mnist=None) -> MNISTBags:
-    "The test bags of a study: one draw per hypothesis and study seed from MNIST's test split."
-    return MNISTBags(n_test, hypothesis, train=False, seed=10_000 + seed, path=mnist)
-
-# %% ../nbs/18_study.ipynb #cbe185e5
-def mnist_bags_run(hypothesis:str, n_train:int, rep:int, model:str, # Hypothesis, training bags, repetition, model
-                   seed:int=0, n_test:int=500, # Seed of the study; test bags
-                   preset:str='sa_mnist', batch_size:int=1, # Optimiser preset (the paper's); bags per step
-                   mnist=None, keep:bool=False, threads:int=1, # MNIST file; return the weights; torch threads
-                   **fit_kw) -> dict: # Passed to `learner.fit` (epochs, lr...)
-    "Train one LeNet + `model` end to end on `n_train` MNIST bags; its test AUC at the last epoch, gamma and loss curve."
-    torch.set_num_threads(threads)
-    train = MNISTBags(n_train, hypothesis, train=True, seed=seed*1_000_000 + 10*n_train + rep, path=mnist)
-    test = mnist_test_bags(hypothesis, n_test, seed, mnist)
-    seed_everything(seed + rep); net = mnist_net(model); t = time.time()
-    r = fit(net, train, None, preset, batch_size=batch_size, seed=seed + rep, progress=False, **fit_kw)
-    sa, h = getattr(net.aggregator, 'sa', None), r['history']
-    row = dict(hypothesis=hypothesis, n_train=n_train, rep=rep, model=model, **evaluate(net, test, 0.5, batch_size=32),
-               gamma=float(sa.gamma.detach()) if sa is not None else float('nan'), steps=len(h)*math.ceil(n_train/batch_size),
-               lr=r['config']['lr'], train_loss=float(h.train_loss.iloc[-1]), history=h.train_loss.tolist(), seconds=time.time() - t)
-    if keep: row['state_dict'] = {k: v.detach().clone() for k, v in net.state_dict().items()}
-    return row
-
-# %% ../nbs/18_study.ipynb #3698a7d7
-def mnist_bags_grid(hypotheses, sizes, repeats:int, models, # The grid: every combination is one run
-                    workers:int=1, # Processes (one thread each)
-                    keep=(), # `(hypothesis, n_train, rep, model)` of the runs whose trained networks are returned
-                    progress:bool=True, **run_kw) -> tuple[pd.DataFrame, dict]: # Passed to `mnist_bags_run`
-    "Every run of an MNIST-bags grid; one row per run, and the kept networks by `(hypothesis, n_train, rep, model)`."
-    jobs = [dict(hypothesis=h, n_train=n, rep=r, model=m, keep=(h, n, r, m) in set(keep), **run_kw)
-            for h in hypotheses for n in sizes for r in range(repeats) for m in models]
-    out = parallel_map(mnist_bags_run, jobs, workers, cost=[j['n_train'] for j in jobs], desc='MNIST-bags runs', progress=progress)
-    kept = {}
-    for o in out:
-        if 'state_dict' in o: (net := mnist_net(o['model'])).load_state_dict(o.pop('state_dict')); kept[(o['hypothesis'], o['n_train'], o['rep'], o['model'])] = net.eval()
-    return pd.DataFrame(out), kept
