@@ -16,6 +16,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 from sklearn.metrics import roc_auc_score, roc_curve, accuracy_score, precision_score, recall_score, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
+from scipy import stats
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .core import DataError, MILOutput, seed_everything, get_device, atomic_path, atomic_write_json, provenance, remove_stale_tmp, save_torch, check_writable
@@ -25,9 +26,9 @@ from .mil import as_batch
 # %% auto #0
 __all__ = ['PRESETS', 'FIT_FORMAT', 'MODEL_NAMES', 'get_preset', 'make_optimizer', 'SizeBatchSampler', 'padding_fraction',
            'mil_loss', 'predict', 'youden_threshold', 'class_thresholds', 'bag_metrics', 'train_val_split',
-           'save_fit_state', 'load_fit_state', 'fit', 'evaluate', 'cross_validate', 'summarize', 'LeNetExtractor',
-           'EndToEnd', 'EmbeddedMIL', 'make_model', 'ModelRecord', 'save_model', 'load_model', 'json_safe', 'fit_bags',
-           'bags_provenance', 'train_folder']
+           'save_fit_state', 'load_fit_state', 'fit', 'evaluate', 'cross_validate', 'summarize', 'paired_gaps',
+           'gap_verdict', 'LeNetExtractor', 'EndToEnd', 'EmbeddedMIL', 'make_model', 'ModelRecord', 'save_model',
+           'load_model', 'json_safe', 'fit_bags', 'bags_provenance', 'train_folder']
 
 # %% ../nbs/10_learner.ipynb #2e47d5ca
 PRESETS = {
@@ -268,6 +269,30 @@ def summarize(df:pd.DataFrame, cols=('accuracy', 'auc'), by=None, digits:int=3) 
     "Mean ± std of metric columns (over folds and repeats), optionally grouped by columns `by`, to `digits` decimals."
     def f(g): return pd.Series({c: f"{g[c].mean():.{digits}f} ± {g[c].std(ddof=0):.{digits}f}" for c in cols})
     return f(df).to_frame().T if by is None else df.groupby(list(by), sort=False).apply(f, include_groups=False)
+
+# %% ../nbs/10_learner.ipynb #5ef7f5c8
+def paired_gaps(runs:pd.DataFrame, # One row per run
+                base, # The value of `col` that every other run is compared with
+                by=('model',), # One gap per combination of these columns
+                pair=('repeat', 'fold'), # The columns that make two runs a pair (the same data)
+                metric:str='auc', level:float=0.95, col:str='model') -> pd.DataFrame: # ...; the column holding `base`
+    "Mean paired difference `metric(run) - metric(its base run)` with its `level` t interval and pair count, per `by`."
+    b = runs[runs[col] == base].set_index(list(pair))[metric]
+    if not b.index.is_unique: raise ValueError(f"several {base!r} runs share the same {list(pair)}: pair on more columns")
+    o = runs[runs[col] != base].copy()
+    o['gap'] = o[metric].to_numpy() - b.reindex(pd.MultiIndex.from_frame(o[list(pair)]) if len(pair) > 1 else o[pair[0]]).to_numpy()
+    def ci(d):
+        d = d.dropna(); n, m = len(d), d.mean()
+        h = stats.t.ppf((1 + level)/2, n - 1)*d.std(ddof=1)/np.sqrt(n) if n > 1 else np.nan
+        return pd.Series(dict(gap=m, lo=m - h, hi=m + h, n=n))
+    return o.groupby(list(by), dropna=False, sort=False)['gap'].apply(ci).unstack().reset_index()
+
+# %% ../nbs/10_learner.ipynb #d2063114
+def gap_verdict(lo:float, hi:float, band:float=0.02) -> str:
+    "'better', 'worse', 'equal within ±band' or 'not resolved', from a paired interval `[lo, hi]`."
+    if lo > 0: return 'better'
+    if hi < 0: return 'worse'
+    return f'equal within ±{band}' if -band <= lo and hi <= band else 'not resolved'
 
 # %% ../nbs/10_learner.ipynb #f8f8838d
 class LeNetExtractor(nn.Module):

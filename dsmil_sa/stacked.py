@@ -6,19 +6,21 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/stacked.html.md"""
 
 # %% ../nbs/11_stacked.ipynb #336e4be4
 from __future__ import annotations
-import copy, math
+import copy, functools, itertools, math, time
 import numpy as np
 import pandas as pd
 import torch
 from torch.func import stack_module_state, functional_call, vmap, grad
 from sklearn.model_selection import StratifiedKFold
+from sklearn.metrics import roc_auc_score
 from .core import seed_everything
 from .bags import BagStandardizer
-from .learner import mil_loss, train_val_split, youden_threshold, bag_metrics
+from .learner import mil_loss, train_val_split, youden_threshold, bag_metrics, make_model
 
 # %% auto #0
-__all__ = ['DSMIL_SCORINGS', 'adam_state', 'adam_masked', 'run_stacked', 'cv_runs', 'paper_protocol', 'cv_stacked',
-           'pick_by_validation', 'prediction_logit', 'bag_stream_logit', 'cv_job']
+__all__ = ['NESTED_GRID', 'DSMIL_SCORINGS', 'adam_state', 'adam_masked', 'run_stacked', 'cv_runs', 'paper_protocol', 'cv_stacked',
+           'pick_by_validation', 'grid_settings', 'scores_stacked', 'cv_nested', 'prediction_logit', 'bag_stream_logit',
+           'cv_job']
 
 # %% ../nbs/11_stacked.ipynb #7e7709a1
 def adam_state(params:dict) -> dict:
@@ -175,10 +177,55 @@ def pick_by_validation(rows:pd.DataFrame, # `val` rows of several settings, told
     v = rows[rows.variant == 'val'].reset_index(drop=True)
     return v.loc[v.groupby(['repeat', 'fold']).val_loss.idxmin()].reset_index(drop=True)
 
-# %% ../nbs/11_stacked.ipynb #92f15a55
-import time, functools
-from .learner import make_model
+# %% ../nbs/11_stacked.ipynb #58a82130
+NESTED_GRID = dict(lr=(2e-4, 1e-3), weight_decay=(5e-4, 5e-3), epochs=(20, 40), embed=(64, 256))   # 16 settings (the SVM: 15)
 
+def grid_settings(grid:dict) -> list[dict]:
+    "Every combination of a grid `name -> values`, as dicts."
+    return [dict(zip(grid, v)) for v in itertools.product(*grid.values())]
+
+# %% ../nbs/11_stacked.ipynb #cf267760
+def scores_stacked(model:str, bags:list, labels, # A `learner.make_model` name; the data set
+                   train_sets:list, seeds:list, # Bag indices each model trains on; the seed of each model's weights
+                   setting:dict, # lr, weight_decay, epochs and (optionally) embed
+                   betas=(0.5, 0.9), eta_min:float=5e-6, seed:int=0, **model_kw) -> tuple[np.ndarray, np.ndarray]:
+    "Train a model per training set under `setting`; probabilities and losses `[M, n_bags]` at the last epoch."
+    d, n, kw = np.asarray(bags[0]).shape[1], len(labels), dict(model_kw, **({'embed': setting['embed']} if 'embed' in setting else {}))
+    models, mus, sds, tm = [], [], [], np.zeros((len(train_sets), n), bool)
+    for m, (tr, s) in enumerate(zip(train_sets, seeds)):
+        seed_everything(s); models.append(make_model(model, d, **kw)); tm[m, tr] = True
+        st = BagStandardizer().fit([bags[i] for i in tr]); mus.append(st.mean); sds.append(st.std)
+    mu, sd = (torch.tensor(np.stack(v), dtype=torch.float32)[:, None, None] for v in (mus, sds))
+    out = {}
+    run_stacked(models, bags, labels, tm, mu, sd, setting['epochs'], setting['lr'], betas, setting['weight_decay'], eta_min,
+                seed=seed, eval_cb=lambda ep, L, P: out.update(P=P[..., 0], L=L), eval_every=False)
+    return out['P'], out['L']
+
+# %% ../nbs/11_stacked.ipynb #0fd0f03d
+def cv_nested(model:str, bags:list, labels, # A `learner.make_model` name; the data set
+              grid:dict=NESTED_GRID, # name -> values: lr, weight_decay, epochs, embed
+              k:int=10, inner:int=5, repeats:int=1, seed:int=0, # Outer folds, inner folds, repetitions, first seed
+              betas=(0.5, 0.9), eta_min:float=5e-6, **model_kw) -> pd.DataFrame: # Adam betas, cosine floor; `make_model` extras
+    "Repeated stratified k-fold CV, each training fold choosing its setting from `grid` by inner CV AUC; one row per outer fold."
+    labels = np.asarray(labels); outer = cv_runs(labels, k, repeats, seed, 0.2, ('fixed',))
+    inner_sets = [(o, R['tr_all'][a], R['tr_all'][b]) for o, R in enumerate(outer) for a, b in
+                  StratifiedKFold(inner, shuffle=True, random_state=seed + R['repeat']).split(R['tr_all'], labels[R['tr_all']])]
+    settings, score = grid_settings(grid), np.zeros((len(outer), len(grid_settings(grid))))
+    for j, s in enumerate(settings):
+        P, _ = scores_stacked(model, bags, labels, [t for _, t, _ in inner_sets], [seed*10_000 + m for m in range(len(inner_sets))], s, betas, eta_min, seed, **model_kw)
+        for m, (o, _, va) in enumerate(inner_sets): score[o, j] += roc_auc_score(labels[va], P[m, va]) / inner
+    pick, rows = score.argmax(1), []
+    for j in np.unique(pick):
+        os_ = np.flatnonzero(pick == j)
+        P, L = scores_stacked(model, bags, labels, [outer[o]['tr_all'] for o in os_], [seed*10_000 + 5000 + int(o) for o in os_], settings[j], betas, eta_min, seed, **model_kw)
+        for m, o in enumerate(os_):
+            R = outer[o]; te = R['te']
+            rows.append(dict(repeat=R['repeat'], fold=R['fold'], variant='nested CV', scoring='prediction', **bag_metrics(labels[te], P[m, te], 0.5),
+                             threshold=0.5, best_epoch=settings[j]['epochs'] - 1, train_loss=float(L[m, R['tr_all']].mean()),
+                             params=str(settings[j]), inner_auc=float(score[o, j])))
+    return pd.DataFrame(rows).sort_values(['repeat', 'fold']).reset_index(drop=True)
+
+# %% ../nbs/11_stacked.ipynb #92f15a55
 def prediction_logit(out):
     "A MIL model's prediction `out.logits`."
     return out.logits
@@ -192,8 +239,10 @@ DSMIL_SCORINGS = {'(c_m+c_b)/2': prediction_logit, 'c_b': bag_stream_logit}
 def cv_job(model:str, # A `learner.make_model` name
            model_kw:dict|None=None, # Its extra arguments (`embed`, `chunk_size`...)
            threads:int=1, # torch threads of this process
-           **cv_kw) -> pd.DataFrame: # Passed to `cv_stacked`: bags, labels, k, repeats, epochs, lr, variants, scorings...
-    "`cv_stacked` of `make_model(model, d, **model_kw)`; its rows with the wall time in column `seconds`."
+           nested:bool=False, # Run `cv_nested` (settings chosen by inner folds) instead of `cv_stacked`
+           **cv_kw) -> pd.DataFrame: # Passed to `cv_stacked` or `cv_nested`: bags, labels, k, repeats, epochs, lr, grid...
+    "`cv_stacked` (or `cv_nested`) of `make_model(model, d, **model_kw)`; its rows with the wall time in column `seconds`."
     torch.set_num_threads(threads); t = time.time()
-    cv = cv_stacked(functools.partial(make_model, model, **(model_kw or {})), **cv_kw)
+    cv = (cv_nested(model, **cv_kw, **(model_kw or {})) if nested else
+          cv_stacked(functools.partial(make_model, model, **(model_kw or {})), **cv_kw))
     return cv.assign(seconds=time.time() - t)
