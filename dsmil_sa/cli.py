@@ -98,7 +98,7 @@ def notebook_params(items:list) -> dict:
     out = {}
     for it in items:
         k, sep, v = it.partition('=')
-        if not sep or not k.isidentifier(): raise ValueError(f"--param {it!r}: expected NAME=VALUE")
+        if not sep or not k.isidentifier(): raise DataError('--param', f"{it!r}: expected NAME=VALUE")
         try: out[k] = ast.literal_eval(v)
         except (ValueError, SyntaxError): out[k] = v
     return out
