@@ -12,15 +12,16 @@ import numpy as np
 import pandas as pd
 import torch
 from torch.utils.data import Dataset
+from fastcore.basics import store_attr, patch
 import h5py
-from .core import DataError, package_file, h5_files
-from .features import load_bag
+from .core import DataError, package_file, h5_files, free_memory
+from .features import load_bag, check_bag
 
 # %% auto #0
 __all__ = ['MNIST_FILE', 'HYPOTHESES', 'MIL_BENCHMARKS', 'LABEL_WORDS', 'CAMELYON16_FROC_EXCLUDE', 'collate_bags', 'load_mnist',
            'bag_label', 'sample_mnist_bags', 'MNISTBags', 'read_mil_csv', 'load_mil_benchmark', 'BagStandardizer',
-           'ListBags', 'bag_files', 'load_bag_folder', 'slide_key', 'read_labels', 'match_labels', 'labels_from_xml',
-           'camelyon16_catalogue', 'slides_by_class', 'WSIBags']
+           'DiskBags', 'ListBags', 'bag_files', 'same_width', 'load_bag_folder', 'slide_key', 'read_labels',
+           'match_labels', 'labels_from_xml', 'camelyon16_catalogue', 'slides_by_class', 'fits_in_memory', 'WSIBags']
 
 # %% ../nbs/09_bags.ipynb #58f63bd1
 def collate_bags(batch:list # `(x [N_i, ...], y)` pairs; `y` a scalar, a `[C]` vector or a tensor
@@ -166,26 +167,64 @@ class BagStandardizer:
         y = torch.as_tensor(x).to(torch.float64, copy=True)  # in place after this copy (never on the bag itself): the same numbers
         return y.sub_(torch.from_numpy(self.mean)).div_(torch.from_numpy(self.std)).float()
 
+# %% ../nbs/09_bags.ipynb #fb20072b
+class DiskBags:
+    "Bag files read one at a time when indexed (`load_bag`, float16 kept as stored): a list of bags that holds none in memory."
+    def __init__(self, files:list, # Bag files (checked when read: a bad file is a `DataError` naming it)
+                 fusion:str='auto', mags:list|None=None): # Passed to `features.load_bag`
+        store_attr('fusion,mags'); self.files, self._sizes, self.width = [Path(f) for f in files], {}, None
+    def __len__(self): return len(self.files)
+    def __repr__(self): return f"DiskBags({len(self)} files, fusion={self.fusion!r})"
+    def subset(self, idx) -> 'DiskBags':
+        "The bags `idx`, still on disk (the sizes already seen carried over)."
+        d = DiskBags([self.files[i] for i in idx], self.fusion, self.mags)
+        d._sizes, d.width = {k: self._sizes[i] for k, i in enumerate(idx) if i in self._sizes}, self.width
+        return d
+
+# %% ../nbs/09_bags.ipynb #aa9d4ead
+@patch
+def __getitem__(self:DiskBags, i:int) -> torch.Tensor:
+    x = load_bag(self.files[i], self.fusion, self.mags, dtype='stored')[0]
+    if self.width is None: self.width = x.shape[1]
+    elif x.shape[1] != self.width: raise DataError(self.files[i], f"{x.shape[1]} features per instance, but the other bags have {self.width}")
+    self._sizes[i] = len(x)
+    return x
+
+# %% ../nbs/09_bags.ipynb #f78fdf6f
+@patch(as_prop=True)
+def sizes(self:DiskBags) -> list[int]:
+    "Instances per bag."
+    return [self._sizes[i] if i in self._sizes else len(self[i]) for i in range(len(self))]
+
 # %% ../nbs/09_bags.ipynb #015802d7
 class ListBags(Dataset):
-    "Bags held in memory (as given: a float16 bag stays float16); items are `(x [N, D] float32 tensor, y [1] float tensor)`."
-    def __init__(self, bags:list, labels, idx=None,
+    "Bags in memory (as given: a float16 bag stays float16) or on disk (`DiskBags`); items are `(x [N, D] float32, y [1] float)`."
+    def __init__(self, bags:list, labels, idx=None, # Bags (a list, or `DiskBags` read per item), labels, a subset of indices
                  standardizer:BagStandardizer|None=None): # Applied to each bag when it is drawn, so that no standardised copy is held
-        idx = range(len(bags)) if idx is None else idx
-        self.bags = [bags[i] if torch.is_tensor(bags[i]) else torch.as_tensor(np.asarray(bags[i])) for i in idx]
-        self.labels, self.standardizer = np.asarray(labels)[list(idx)], standardizer
+        idx = list(range(len(bags)) if idx is None else idx)
+        if isinstance(bags, DiskBags): self.bags = bags.subset(idx)
+        else: self.bags = [bags[i] if torch.is_tensor(bags[i]) else torch.as_tensor(np.asarray(bags[i])) for i in idx]
+        self.labels, self.standardizer = np.asarray(labels)[idx], standardizer
     def __len__(self): return len(self.bags)
     def __getitem__(self, i):
         x = self.bags[i]
         x = self.standardizer.apply(x) if self.standardizer is not None else x.float()
         return x, torch.as_tensor(np.atleast_1d(self.labels[i]), dtype=torch.float32)
     @property
-    def sizes(self) -> list[int]: return [len(b) for b in self.bags]  # instances per bag, for batches of similar size
+    def sizes(self) -> list[int]:  # instances per bag, for batches of similar size
+        return self.bags.sizes if isinstance(self.bags, DiskBags) else [len(b) for b in self.bags]
 
 # %% ../nbs/09_bags.ipynb #decfcf8c
 def bag_files(folder) -> list[Path]:
     "The bag files (`*.h5`, not hidden) of a folder, sorted; a `DataError` if there are none."
     return h5_files(folder, 'bag files')
+
+def same_width(files:list, widths:list) -> int:
+    "The majority's width of the bags; a `DataError` naming the first file of another width."
+    D = max(set(widths), key=widths.count)
+    for f, w in zip(files, widths):
+        if w != D: raise DataError(f, f"{w} features per instance, but the other bags have {D}")
+    return D
 
 def load_bag_folder(files, # A folder of bag files, or a list of them
                     fusion:str='auto', # Passed to `features.load_bag`
@@ -194,10 +233,7 @@ def load_bag_folder(files, # A folder of bag files, or a list of them
     "Names, instances `[N_i, D]` and level-0 coords of every bag; every bag must have the majority's width."
     files = bag_files(files) if isinstance(files, (str, Path)) else [Path(f) for f in files]
     xs, cs = zip(*(load_bag(f, fusion, mags, dtype) for f in files))
-    widths = [x.shape[1] for x in xs]
-    D = max(set(widths), key=widths.count)
-    for f, w in zip(files, widths):
-        if w != D: raise DataError(f, f"{w} features per instance, but the other bags have {D}")
+    same_width(files, [x.shape[1] for x in xs])
     return [f.stem for f in files], list(xs), list(cs)
 
 # %% ../nbs/09_bags.ipynb #894666cc
@@ -330,6 +366,14 @@ def slides_by_class(root, # Folder holding one subfolder of slides per class
     if len(dup): raise DataError(root, f"slide {dup.iloc[0]} is in more than one class folder")
     return df
 
+# %% ../nbs/09_bags.ipynb #412dcb33
+def fits_in_memory(files:list, # Bag files
+                   frac:float=0.5, # Share of the free memory the cohort may take
+                   free:int|None=None) -> bool: # Free bytes (default: `core.free_memory()`)
+    "Whether the bags of `files` fit in `frac` of the free memory (unknown free memory: yes)."
+    free = free_memory() if free is None else free
+    return free is None or sum(Path(f).stat().st_size for f in files) <= frac * free
+
 # %% ../nbs/09_bags.ipynb #320db262
 class WSIBags(Dataset):
     "A folder of per-slide HDF5 bag files; items are `(x [N, D], y [1])`, or `y [C]` one-hot with `classes`."
@@ -338,13 +382,18 @@ class WSIBags(Dataset):
                  fusion:str='auto', # Pyramid fusion passed to `features.load_bag`
                  from_xml:bool=False, # Labels from the annotation XMLs instead (see `labels_from_xml`)
                  xml_dir=None, # Where the XMLs are, for `from_xml`
-                 classes:list|None=None): # Class names of a CSV with several classes; `labels` are then class indices
-        self.files, self.classes = bag_files(folder), list(classes or [])
-        self.names, self.bags, self.coords = load_bag_folder(self.files, fusion, dtype='stored')   # float16 bags stay float16: half the memory
+                 classes:list|None=None, # Class names of a CSV with several classes; `labels` are then class indices
+                 keep:str='auto'): # 'memory': bags held (float16 as stored); 'disk': read per item (`DiskBags`); 'auto': `fits_in_memory`
+        self.files, self.classes, self.fusion = bag_files(folder), list(classes or []), fusion
+        if keep not in ('auto', 'memory', 'disk'): raise ValueError(f"keep must be 'auto', 'memory' or 'disk', not {keep!r}")
+        self.keep = keep if keep != 'auto' else 'memory' if fits_in_memory(self.files) else 'disk'
+        if self.keep == 'memory': self.names, self.bags, self.coords = load_bag_folder(self.files, fusion, dtype='stored')
+        else:                                              # every file checked now (NaN, shapes, width), read again when drawn
+            same_width(self.files, [int(check_bag(f)['feat_dim']) for f in self.files])
+            self.names, self.bags, self.coords = [f.stem for f in self.files], DiskBags(self.files, fusion), None
         if labels_csv is not None: self.labels = match_labels(self.names, read_labels(labels_csv, classes), labels_csv)
         elif from_xml: self.labels = labels_from_xml(self.files, xml_dir)
         else: raise DataError(folder, "no labels: give a labels CSV (slide,label) or take them from the annotation XMLs")
-        self.fusion = fusion
     def __len__(self): return len(self.files)
     def __getitem__(self, i):
         y = np.eye(len(self.classes))[self.labels[i]] if self.classes else [float(self.labels[i])]

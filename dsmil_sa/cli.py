@@ -246,13 +246,14 @@ def train_cli(bags_dir:str, # Folder of per-slide HDF5 bag files (ours, or CLAM/
               seed:int=0, # Random seed
               out:str='model_out', # Output folder: model.pt and train.json
               classes:Annotated[str, {'nargs': '+'}]=None, # Class names of a labels CSV with several classes (e.g. LUAD LUSC)
+              keep:Annotated[str, choices('auto', 'memory', 'disk')]='auto', # Bags held in memory, or read from disk per step (auto: by the free memory)
               quiet:bool=False, # No progress bar
               version:Version=VERSION):
     "Train a MIL model on a folder of WSI feature bags; write model.pt and train.json."
     with command_errors('dsmil-train'):
         from dsmil_sa.learner import train_folder
         rec = train_folder(bags_dir, labels, labels_from_xml, xml_dir, model, out, fusion, classes=classes, val_frac=val_frac, seed=seed,
-                           preset=preset, progress=not quiet, epochs=epochs, lr=lr)
+                           preset=preset, progress=not quiet, epochs=epochs, lr=lr, keep=keep)
         v, n = rec.training['val_metrics'], len(rec.training['train']) + len(rec.training['val'])
         thr = ', '.join(f'{c} {t:.3f}' for c, t in zip(rec.classes, rec.threshold)) if rec.classes else f'{rec.threshold:.3f}'
         print(f"{model}: {n} bags, best epoch {rec.training['best_epoch']}, threshold {thr} ({rec.threshold_on})"

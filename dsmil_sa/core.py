@@ -14,9 +14,9 @@ import numpy as np
 # %% auto #0
 __all__ = ['DataError', 'OutputError', 'tmp_sibling', 'output_error', 'atomic_path', 'write_fully', 'atomic_write_bytes', 'h5_to',
            'save_torch', 'atomic_write_text', 'atomic_write_json', 'h5_files', 'get_device', 'seed_everything',
-           'MILOutput', 'package_file', 'auto_threads', 'parallel_map', 'failure_message', 'error_line', 'Interrupted',
-           'terminate_as_interrupt', 'command_errors', 'worker_error', 'remove_stale_tmp', 'Busy', 'claim_path',
-           'claim_stale', 'claim', 'check_writable', 'git_commit', 'git_dirty', 'provenance']
+           'free_memory', 'MILOutput', 'package_file', 'auto_threads', 'parallel_map', 'failure_message', 'error_line',
+           'Interrupted', 'terminate_as_interrupt', 'command_errors', 'worker_error', 'remove_stale_tmp', 'Busy',
+           'claim_path', 'claim_stale', 'claim', 'check_writable', 'git_commit', 'git_dirty', 'provenance']
 
 # %% ../nbs/00_core.ipynb #6896cdb3
 class DataError(ValueError):
@@ -125,6 +125,16 @@ def seed_everything(seed:int=0, deterministic:bool=False) -> int:
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     if deterministic: torch.use_deterministic_algorithms(True, warn_only=True)
     return seed
+
+# %% ../nbs/00_core.ipynb #10cbd604
+def free_memory(device='cpu') -> int|None:
+    "Free bytes on `device` for this process (CUDA: free device memory; CPU: `MemAvailable` over the local processes); None if unknown."
+    import torch
+    device = torch.device(device)
+    if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0]
+    try: avail = next(int(l.split()[1])*1024 for l in open('/proc/meminfo') if l.startswith('MemAvailable:'))
+    except (OSError, StopIteration, ValueError): return None
+    return avail // int(os.environ.get('LOCAL_WORLD_SIZE', 1))
 
 # %% ../nbs/00_core.ipynb #11e5988c
 @dataclass

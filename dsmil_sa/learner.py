@@ -431,7 +431,7 @@ def _check_classes(y, val_frac:float):
                                            "per class: add bags or set val_frac=0")
 
 # %% ../nbs/10_learner.ipynb #0cb8b689
-def fit_bags(bags:list, # Instances `[N_i, D]` of each training bag (raw features)
+def fit_bags(bags:list, # Instances `[N_i, D]` of each training bag (raw features), a list or `DiskBags`
              labels, # 0/1 label of each bag, or its class index with `classes`
              model:str='dsmil', # Aggregator name (see `make_model`)
              names=None, # Bag (slide) names, for the provenance
@@ -458,7 +458,7 @@ def fit_bags(bags:list, # Instances `[N_i, D]` of each training bag (raw feature
     if len(va) and np.bincount(y[va], minlength=max(C, 2)).min() < min_val:
         warnings.warn(f"validation has {len(va)} bags ({np.bincount(y[va], minlength=max(C, 2)).tolist()} per class): "
                       "its epoch choice and threshold are noisy")
-    st = BagStandardizer().fit([bags[i] for i in tr])
+    st = BagStandardizer().fit(bags[i] for i in tr)              # one bag at a time: `DiskBags` stay on disk
     sets = lambda ix: ListBags(bags, target, ix, st)          # the bags held once, standardised as they are drawn
     D = int(np.shape(bags[0])[1])
     seed_everything(seed); net = make_model(model, D, C, **(model_kw or {}))
@@ -498,12 +498,13 @@ def train_folder(bags_dir, # Folder of per-slide HDF5 bag files (ours, or CLAM/T
                  out='model_out', # Output folder: `model.pt` and `train.json`
                  fusion:str='auto', # Pyramid fusion of the bag files
                  classes:list|None=None, # Class names of a labels CSV with several classes (`bags.read_labels`)
+                 keep:str='auto', # Bags held in 'memory', read from 'disk' per step, or 'auto' (`bags.WSIBags`)
                  **kw) -> ModelRecord: # Passed to `fit_bags`: val_frac, seed, preset, epochs, lr, progress...
     "Train a model on a folder of bags with `fit_bags`; write `out/model.pt` and `out/train.json`."
     if (labels is None) == (not from_xml): raise DataError(bags_dir, "give exactly one of a labels CSV and labels from the XMLs")
     out = check_writable(out)                       # before the training, not after it
     remove_stale_tmp(out)
-    ds = WSIBags(bags_dir, labels, fusion, from_xml=from_xml, xml_dir=xml_dir, classes=classes)
+    ds = WSIBags(bags_dir, labels, fusion, from_xml=from_xml, xml_dir=xml_dir, classes=classes, keep=keep)
     emb, til = bags_provenance(ds.files)
     ckpt = out/'checkpoint.pt'                       # a stopped run resumes from its last epoch
     try: rec = fit_bags(ds.bags, ds.labels, model, ds.names, fusion=fusion, embedder=emb, tiling=til, classes=classes, ckpt=ckpt, **kw)
@@ -513,7 +514,7 @@ def train_folder(bags_dir, # Folder of per-slide HDF5 bag files (ours, or CLAM/T
     save_model(rec, out/'model.pt')
     atomic_write_json(out/'train.json', dict(rec.training, model=model, fusion=fusion, threshold=rec.threshold, threshold_on=rec.threshold_on,
                                              embedder=emb, tiling=til, bags_dir=str(Path(bags_dir).resolve()),
-                                             n_bags=len(ds), classes=rec.classes,
+                                             n_bags=len(ds), classes=rec.classes, keep=ds.keep,
                                              **({'per_class': np.bincount(ds.labels, minlength=len(classes)).tolist()} if classes else
                                                 {'n_positive': int(ds.labels.sum())})))
     ckpt.unlink(missing_ok=True)

@@ -13,12 +13,12 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import torchvision
 from torchvision.transforms import v2
 from tqdm.auto import tqdm
-from .core import DataError, atomic_path, get_device, seed_everything, h5_files, save_torch
+from .core import DataError, atomic_path, get_device, seed_everything, h5_files, save_torch, free_memory
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NORMS', 'BYTES_PER_VIEW_PIXEL', 'STEP_OVERHEAD', 'blur_kernel_size',
            'simclr_augment', 'to_input', 'SimCLRViews', 'toy_tiles', 'nt_xent', 'resnet18_encoder', 'SimCLR',
-           'gather_across', 'simclr_step_bytes', 'free_memory', 'choose_batch_size', 'backbone_path', 'save_checkpoint',
+           'gather_across', 'simclr_step_bytes', 'choose_batch_size', 'backbone_path', 'save_checkpoint',
            'train_simclr', 'SlideTiles', 'simclr_on_tiles', 'tile_set_files']
 
 # %% ../nbs/03_simclr.ipynb #8bd4fbab
@@ -129,14 +129,6 @@ BYTES_PER_VIEW_PIXEL, STEP_OVERHEAD = 900, 2**29     # measured on the CPU (floa
 def simclr_step_bytes(batch_size:int, tile_size:int) -> int:
     "Rough memory of one training step of ResNet18 SimCLR: activations of the 2B views, plus a fixed overhead."
     return BYTES_PER_VIEW_PIXEL*2*batch_size*tile_size**2 + STEP_OVERHEAD
-
-def free_memory(device) -> int|None:
-    "Free bytes on `device` for this process (CUDA: free device memory; CPU: `MemAvailable` over the local processes)."
-    device = torch.device(device)
-    if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0]
-    try: avail = next(int(l.split()[1])*1024 for l in open('/proc/meminfo') if l.startswith('MemAvailable:'))
-    except (OSError, StopIteration, ValueError): return None
-    return avail // int(os.environ.get('LOCAL_WORLD_SIZE', 1))
 
 # %% ../nbs/03_simclr.ipynb #7f197b5c
 def choose_batch_size(batch_size:int|None, # Asked for (None: the reference's 512 if it fits, else the largest power of two that does)

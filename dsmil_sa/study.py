@@ -6,20 +6,21 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/study.html.md"""
 
 # %% ../nbs/18_study.ipynb #69bce91c
 from __future__ import annotations
-import math
+import math, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 from .slides import make_synthetic_camelyon16
 from .tiling import tile_slide
-from .bags import camelyon16_catalogue
+from .bags import camelyon16_catalogue, load_bag_folder, fits_in_memory, DiskBags
 from .simclr import simclr_on_tiles
-from .bags import load_bag_folder
 from .learner import fit_bags, bag_metrics
+from .reference import write_standin, reference_list, import_reference_bags, reference_split, reference_aggregator, score_bag_files
 
 # %% auto #0
-__all__ = ['CPU_SIMCLR', 'REFERENCE_SIMCLR', 'camelyon16_folder', 'tile_catalogue', 'seed_runs']
+__all__ = ['CPU_SIMCLR', 'REFERENCE_SIMCLR', 'PAPER_RELEASED', 'RELEASED_PROFILES', 'REFERENCE_ROW', 'camelyon16_folder',
+           'tile_catalogue', 'seed_runs', 'released_dataset', 'released_features_study', 'runs_table']
 
 # %% ../nbs/18_study.ipynb #cd77b439
 def camelyon16_folder(data_dir, # A Camelyon16 folder, or None for the synthetic one
@@ -63,9 +64,9 @@ def seed_runs(files:list, # Bag files, one per slide
     names = [Path(f).stem for f in files]
     for name, v in variants.items():
         v = dict(v); fusion, mags = v.pop('fusion', 'auto'), v.pop('mags', None); model = v.pop('model', 'dsmil')
-        _, xs, _ = load_bag_folder(files, fusion, mags)
+        xs = load_bag_folder(files, fusion, mags)[1] if fits_in_memory(files, 0.25) else DiskBags(files, fusion, mags)  # float32: twice the disk
         for s in seeds:
-            rec = fit_bags([xs[i] for i in train], labels[train], model, [names[i] for i in train], seed=s, fusion=fusion,
+            rec = fit_bags(xs.subset(train) if isinstance(xs, DiskBags) else [xs[i] for i in train], labels[train], model, [names[i] for i in train], seed=s, fusion=fusion,
                            classes=classes, progress=False, **{**fit_kw, **v})
             p, y = np.stack([_probs(rec, xs[i]) for i in test]), labels[test]
             if classes:
@@ -76,3 +77,54 @@ def seed_runs(files:list, # Bag files, one per slide
                              threshold=rec.threshold, best_epoch=rec.training['best_epoch'], n_train=len(train), n_test=len(test)))
             last[name] = rec
     return pd.DataFrame(rows), last
+
+# %% ../nbs/18_study.ipynb #341cc57f
+PAPER_RELEASED = {'Camelyon16': {'Max-pooling': (0.8295, 0.8641), 'ABMIL': (0.8450, 0.8653), 'DSMIL': (0.8682, 0.8944)},
+                  'TCGA': {'DSMIL': (0.9190, 0.9633)}}       # (accuracy, AUC) of the paper's Tables 2 and 3
+RELEASED_PROFILES = dict(smoke=dict(epochs=20, seeds=1), cpu=dict(epochs=50, seeds=5), full=dict(epochs=200, seeds=5))  # 200: the reference's epochs
+REFERENCE_ROW = "DSMIL, the reference's trained aggregator (optimistic?)"
+
+def released_dataset(root, dataset:str|None=None) -> str:
+    "The dataset's name under `root/datasets`: `dataset` if given, else Camelyon16 when `root` holds it, else TCGA-lung-default."
+    if dataset: return dataset
+    return 'Camelyon16' if root is None or (Path(root)/'datasets'/'Camelyon16').is_dir() else 'TCGA-lung-default'
+
+# %% ../nbs/18_study.ipynb #415e9fe6
+def released_features_study(root, # The reference repository (holding `datasets/`), or None: a stand-in written under `work`
+                            work, # Folder for the converted bag files (resumable) and the stand-in
+                            dataset:str|None=None, # See `released_dataset`
+                            seeds=range(5), epochs:int=50, seed:int=0, # Training seeds; epochs; seed of the split and the stand-in
+                            aggregator=None) -> tuple[pd.DataFrame, dict]: # The reference's checkpoint (default: `example_aggregator_weights/`)
+    "Max-pooling, ABMIL and DSMIL trained on the reference's released feature bags over `seeds`, and its own aggregator scored beside them."
+    dataset, work = released_dataset(root, dataset), Path(work)
+    tcga = dataset.lower().startswith('tcga'); classes = ['LUAD', 'LUSC'] if tcga else None
+    if root is None: root = work/'dsmil-wsi'; write_standin(root, dataset, n_classes=2 if tcga else 1, seed=seed)
+    files = import_reference_bags(reference_list(root, dataset), work/'bags', classes, progress=False)
+    lab = pd.read_csv(work/'bags'/'labels.csv').label
+    y = lab.map({c: k for k, c in enumerate(classes)}).values if classes else lab.values.astype(int)
+    tr, te = reference_split([f.stem for f in files], y, seed)
+    models = {n: dict(model=m, fusion='single') for n, m in (('Max-pooling', 'max'), ('ABMIL', 'abmilp'), ('DSMIL', 'dsmil'))
+              if n in PAPER_RELEASED['TCGA' if tcga else 'Camelyon16']}
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')                       # small validation splits: fit_bags warns that thresholds are noisy
+        res, _ = seed_runs(files, y, tr, te, models, seeds, classes=classes, epochs=epochs)
+    agg = Path(aggregator) if aggregator else Path(root)/'example_aggregator_weights'/('tcga_aggregator.pth' if tcga else 'c16_aggregator.pth')
+    if agg.exists():
+        rec = reference_aggregator(agg, classes=classes); p = score_bag_files(rec, [files[i] for i in te])
+        m = bag_metrics(np.eye(len(classes))[y[te]], p, rec.threshold) if classes else bag_metrics(y[te], p[:, 0], rec.threshold)
+        if classes: m['accuracy'] = float(np.mean(p.argmax(1) == y[te]))
+        res = pd.concat([res, pd.DataFrame([dict(variant=REFERENCE_ROW, model='dsmil', seed=-1, **m, n_train=len(tr), n_test=len(te))])], ignore_index=True)
+    return res, dict(dataset=dataset, classes=classes, n_train=len(tr), n_test=len(te), root=str(root), aggregator=agg.exists(),
+                     dim=int(load_bag_folder(files[:1], 'single')[1][0].shape[1]))
+
+# %% ../nbs/18_study.ipynb #597918d1
+def runs_table(res:pd.DataFrame, # Rows of `seed_runs` (a `variant` column and metric columns)
+               paper:dict|None=None, # Variant -> (accuracy, AUC) of the paper
+               metrics=('accuracy', 'auc')) -> pd.DataFrame:
+    "Mean ± standard deviation over seeds of each variant's metrics (one run: the value), with the paper's columns."
+    g = res.groupby('variant', sort=False)
+    fmt = lambda v: f"{v.mean():.3f} ± {v.std(ddof=0):.3f}" if len(v) > 1 else f"{v.mean():.3f}"
+    tab = pd.DataFrame({k: g[k].agg(fmt) for k in metrics})
+    for k, c in enumerate(('paper accuracy', 'paper AUC')):
+        if paper: tab[c] = [paper.get(n, (np.nan, np.nan))[k] for n in tab.index]
+    return tab
