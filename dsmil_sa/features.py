@@ -16,7 +16,7 @@ import torchvision
 from tqdm.auto import tqdm
 from .core import DataError, OutputError, Busy, atomic_path, get_device, seed_everything, failure_message, h5_to, claim, worker_error
 from .tiling import TileSet, mag_value, mag_name, slide_path_attrs, resolve_slide_path
-from .simclr import SlideTiles, to_input, resnet18_encoder, tile_set_files, backbone_path, train_simclr, IMAGENET_MEAN, IMAGENET_STD
+from .simclr import SlideTiles, to_input, resnet18_encoder, tile_set_files, backbone_path, IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
 __all__ = ['SINGLE_KEYS', 'FUSIONS', 'file_sha256', 'Embedder', 'load_timm', 'reference_backbone_state', 'load_embedder',

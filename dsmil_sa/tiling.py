@@ -18,7 +18,7 @@ from scipy import ndimage
 from skimage.color import rgb2hsv
 from skimage.filters import threshold_otsu
 from .core import DataError, OutputError, Busy, atomic_path, tmp_sibling, failure_message, h5_to, claim
-from .slides import Slide, read_camelyon_xml, annotation_mask, cmu_small_region, make_synthetic_slide
+from .slides import Slide, read_camelyon_xml, annotation_mask
 
 # %% auto #0
 __all__ = ['SLIDE_EXTS', 'tissue_mask', 'summed_area', 'box_fraction', 'grid', 'mag_name', 'mag_value', 'TileSet',
