@@ -6,18 +6,20 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/cli.html.md"""
 
 # %% ../nbs/16_cli.ipynb #81cb4798
 from __future__ import annotations
-import ast, os, sys, time
+import ast, os, sys, time, inspect
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_type_hints
 from fastcore.script import call_parse
+from fastcore.meta import delegates
 from .core import DataError, atomic_write_json, provenance, command_errors
 import dsmil_sa
+from .demo import run_demo
 
 # %% auto #0
 __all__ = ['PROFILES', 'PRESET_NAMES', 'MODEL_CHOICES', 'FUSION_CHOICES', 'Version', 'VERSION', 'experiments_dir',
-           'list_experiments', 'shrink_figures', 'run_experiment', 'choices', 'notebook_params', 'done_line',
-           'reproduce_cli', 'synth_cli', 'tile_cli', 'simclr_cli', 'features_cli', 'train_cli', 'predict_cli',
-           'froc_cli', 'import_bags_cli', 'import_model_cli', 'demo_cli']
+           'list_experiments', 'shrink_figures', 'run_experiment', 'choices', 'typed_delegates', 'notebook_params',
+           'done_line', 'reproduce_cli', 'synth_cli', 'tile_cli', 'simclr_cli', 'features_cli', 'train_cli',
+           'predict_cli', 'froc_cli', 'import_bags_cli', 'import_model_cli', 'demo_cli']
 
 # %% ../nbs/16_cli.ipynb #6ff045bc
 PROFILES = ('smoke', 'cpu', 'full')
@@ -91,6 +93,17 @@ MODEL_CHOICES = ('dsmil', 'abmilp', 'gated_abmilp', 'sa_abmilp', 'sa_dot', 'sa_r
 FUSION_CHOICES = ('auto', 'tree', 'tree_add', '20x', '5x', 'hi', 'lo', 'concat', 'mixed', 'single')
 Version = Annotated[str, {'action': 'version', 'help': 'show the version and exit'}]
 VERSION = f"%(prog)s (dsmil_sa {dsmil_sa.__version__})"
+
+# %% ../nbs/16_cli.ipynb #a79df172
+def typed_delegates(to, but:list=()): # The wrapped function; parameters it does not pass on
+    "`fastcore.meta.delegates` with every annotation evaluated (to types `call_parse` can use)."
+    def deco(f):
+        f = delegates(to, but=list(but))(f)
+        hints = {**get_type_hints(to, include_extras=True), **get_type_hints(f, include_extras=True)}
+        sig = inspect.signature(f)
+        f.__signature__ = sig.replace(parameters=[q.replace(annotation=hints.get(q.name, q.annotation)) for q in sig.parameters.values()])
+        return f
+    return deco
 
 # %% ../nbs/16_cli.ipynb #912feaf5
 def notebook_params(items:list) -> dict:
@@ -334,31 +347,12 @@ def import_model_cli(checkpoint:str, # A reference aggregator checkpoint, e.g. c
 
 # %% ../nbs/16_cli.ipynb #d4db6627
 @call_parse
-def demo_cli(out:str='demo_out', # Output folder (a rerun resumes)
-             seed:int=0, # Seed of everything
-             texture:Annotated[str, choices('he', 'cartoon')]='he', # Slides quilted from real H&E, or the drawn ones
-             difficulty:float=0.5, # Of --texture he: 0 large lesions, 1 mostly micro-metastases, ITCs and look-alikes
-             n_tumor:int=8, # Synthetic tumour slides
-             n_normal:int=8, # Synthetic normal slides
-             slide_size:int=3072, # Slide side at 20x in pixels
-             tile_size:int=128, # Tile side in pixels (paper: 224)
-             simclr_steps:int=300, # SimCLR steps (paper: 100 epochs)
-             simclr_batch:int=32, # SimCLR batch size (paper: 512)
-             simclr_view:int=48, # SimCLR view side in pixels (paper: 224)
-             simclr_lr:float=1e-3, # SimCLR learning rate (reference: 1e-5)
-             simclr_norm:Annotated[str, choices('instance', 'batch')]='batch', # SimCLR encoder normalisation
-             simclr_temperature:float=0.5, # NT-Xent temperature (reference: 0.5)
-             simclr_jitter:float=0.4, # SimCLR colour-jitter strength (reference: 0.8)
-             epochs:int=40, # DSMIL epochs
-             test_frac:float=0.34, # Fraction of slides for testing
-             threads:int=None, # torch CPU threads (default: the idle cores, 1 or 2)
-             quiet:bool=False, # No progress bars
-             version:Version=VERSION):
+@typed_delegates(run_demo, but=['progress', 'verbose'])
+def demo_cli(quiet:bool=False, # No progress bars
+             version:Version=VERSION,
+             **kwargs): # `demo.run_demo`'s settings, each an option
     "The whole DSMIL pipeline on embedded data: synthetic slides to FROC, plus the real CMU-1-Small-Region slide."
     with command_errors('dsmil-demo'):
-        from dsmil_sa.demo import run_demo
-        try: run_demo(out, seed, texture=texture, difficulty=difficulty, n_tumor=n_tumor, n_normal=n_normal, slide_size=slide_size,
-                      tile_size=tile_size, simclr_steps=simclr_steps, simclr_batch=simclr_batch, simclr_view=simclr_view,
-                      simclr_lr=simclr_lr, simclr_norm=simclr_norm, simclr_temperature=simclr_temperature, simclr_jitter=simclr_jitter,
-                      epochs=epochs, test_frac=test_frac, threads=threads, progress=not quiet)
-        except DataError as e: raise DataError(e.path, f"{e.problem}; finished stages are kept in {out}: fix the cause and rerun to resume") from None
+        try: run_demo(progress=not quiet, **kwargs)
+        except DataError as e: raise DataError(e.path, f"{e.problem}; finished stages are kept in {kwargs.get('out', 'demo_out')}: "
+                                                       "fix the cause and rerun to resume") from None

@@ -8,17 +8,14 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/demo.html.md"""
 from __future__ import annotations
 import os, json, math, time, warnings
 from pathlib import Path
+from typing import Annotated
 import numpy as np
 from .core import DataError, atomic_write_json, provenance, auto_threads
 
 # %% auto #0
-__all__ = ['DEMO_DEFAULTS', 'DEMO_STAGES', 'demo_paths', 'run_demo']
+__all__ = ['DEMO_STAGES', 'demo_paths', 'run_demo']
 
 # %% ../nbs/15_demo.ipynb #5efd65a1
-DEMO_DEFAULTS = dict(texture='he', difficulty=0.5, n_tumor=8, n_normal=8, slide_size=3072, tile_size=128, simclr_steps=300,
-                     simclr_batch=32, simclr_view=48, simclr_lr=1e-3, simclr_norm='batch', simclr_temperature=0.5,
-                     simclr_jitter=0.4, epochs=40, test_frac=0.34)
-
 def demo_paths(out) -> dict:
     "Where each stage of the demo writes, under `out`."
     out = Path(out)
@@ -223,35 +220,32 @@ def _run_stages(out:Path, p:dict, cfg:dict, progress:bool, say) -> tuple:
     return info, stage_s, run_s, skipped
 
 # %% ../nbs/15_demo.ipynb #085136d2
-def run_demo(out='demo_out', # Output folder; a rerun resumes from the stages already complete
+def run_demo(out:str='demo_out', # Output folder; a rerun resumes from the stages already complete
              seed:int=0, # Seed of the slides, the split and every training run
-             texture:str=DEMO_DEFAULTS['texture'], # 'he': slides quilted from real H&E; 'cartoon': the drawn slides
-             difficulty:float=DEMO_DEFAULTS['difficulty'], # Of 'he' slides: 0 large lesions, 1 mostly micro-metastases, ITCs, look-alikes
-             n_tumor:int=DEMO_DEFAULTS['n_tumor'], # Synthetic tumour slides
-             n_normal:int=DEMO_DEFAULTS['n_normal'], # Synthetic normal slides
-             slide_size:int=DEMO_DEFAULTS['slide_size'], # Side of each synthetic slide at 20x (0.5 µm/px)
-             tile_size:int=DEMO_DEFAULTS['tile_size'], # Tile side in pixels at 20x and 5x (paper: 224)
-             simclr_steps:int=DEMO_DEFAULTS['simclr_steps'], # SimCLR optimiser steps (paper: 100 epochs)
-             simclr_batch:int=DEMO_DEFAULTS['simclr_batch'], # SimCLR batch (paper: 512)
-             simclr_view:int=DEMO_DEFAULTS['simclr_view'], # Side of the SimCLR views (paper: 224)
-             simclr_lr:float=DEMO_DEFAULTS['simclr_lr'], # SimCLR learning rate (reference: 1e-5 for 100 epochs)
-             simclr_norm:str=DEMO_DEFAULTS['simclr_norm'], # Encoder normalisation (reference: 'instance', see above)
-             simclr_temperature:float=DEMO_DEFAULTS['simclr_temperature'], # NT-Xent temperature (reference: 0.5)
-             simclr_jitter:float=DEMO_DEFAULTS['simclr_jitter'], # Colour-jitter strength (reference: 0.8)
-             epochs:int=DEMO_DEFAULTS['epochs'], # DSMIL epochs (preset 'dsmil': 50 in the paper's setup)
-             test_frac:float=DEMO_DEFAULTS['test_frac'], # Fraction of the slides held out for testing
+             texture:Annotated[str, {'choices': ['he', 'cartoon']}]='he', # 'he': slides quilted from real H&E; 'cartoon': the drawn slides
+             difficulty:float=0.5, # Of 'he' slides: 0 large lesions, 1 mostly micro-metastases, ITCs, look-alikes
+             n_tumor:int=8, # Synthetic tumour slides
+             n_normal:int=8, # Synthetic normal slides
+             slide_size:int=3072, # Side of each synthetic slide at 20x (0.5 µm/px)
+             tile_size:int=128, # Tile side in pixels at 20x and 5x (paper: 224)
+             simclr_steps:int=300, # SimCLR optimiser steps (paper: 100 epochs)
+             simclr_batch:int=32, # SimCLR batch (paper: 512)
+             simclr_view:int=48, # Side of the SimCLR views (paper: 224)
+             simclr_lr:float=1e-3, # SimCLR learning rate (reference: 1e-5 for 100 epochs)
+             simclr_norm:Annotated[str, {'choices': ['batch', 'instance']}]='batch', # Encoder normalisation (reference: 'instance', see above)
+             simclr_temperature:float=0.5, # NT-Xent temperature (reference: 0.5)
+             simclr_jitter:float=0.4, # Colour-jitter strength (reference: 0.8)
+             epochs:int=40, # DSMIL epochs (preset 'dsmil': 50 in the paper's setup)
+             test_frac:float=0.34, # Fraction of the slides held out for testing
              eval_mpp:float=7.776, # µm per pixel of the FROC evaluation mask (official)
              itc_um:float=275., # Regions with a shorter major axis (µm) are isolated tumour cells (official: 275)
              threads:int|None=None, # torch CPU threads; None: the idle cores (at most 2, at least 1)
              progress:bool=True, # Progress bars inside the stages
              verbose:bool=True) -> dict: # Print a line per stage and the report
     "Run (or resume) the whole demo pipeline in `out`; return the report (also written to `out/report.json`)."
+    cfg = {k: v for k, v in locals().items() if k not in ('out', 'threads', 'progress', 'verbose')}   # what made the folder's results
     import torch
     t_all = time.time()
-    cfg = dict(seed=seed, n_tumor=n_tumor, n_normal=n_normal, slide_size=slide_size, tile_size=tile_size,
-               simclr_steps=simclr_steps, simclr_batch=simclr_batch, simclr_view=simclr_view, simclr_lr=simclr_lr,
-               simclr_norm=simclr_norm, epochs=epochs, test_frac=test_frac, eval_mpp=eval_mpp, itc_um=itc_um, texture=texture,
-               difficulty=difficulty, simclr_temperature=simclr_temperature, simclr_jitter=simclr_jitter)
     out = Path(out); p = demo_paths(out); out.mkdir(parents=True, exist_ok=True)
     cfile = out/'config.json'
     if cfile.exists() and (old := json.loads(cfile.read_text())) != cfg:
