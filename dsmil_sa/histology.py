@@ -11,11 +11,11 @@ import numpy as np
 import torch
 from torch import nn
 from PIL import Image
-from .core import DataError
+from .core import DataError, package_file
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'NUCLEUS_TYPES', 'read_rgb', 'image_patches', 'nucleus_patches', 'patches_tensor', 'HistologyExtractor',
-           'read_breast_folder', 'read_colon_folder', 'show_patch_attention']
+           'read_breast_folder', 'read_colon_folder', 'write_histology_standin', 'show_patch_attention']
 
 # %% ../nbs/19_histology.ipynb #c05bd196
 IMAGE_EXTS = ('.tif', '.tiff', '.png', '.jpg', '.jpeg', '.bmp')
@@ -96,6 +96,33 @@ def read_colon_folder(root, size:int=27) -> tuple[list, np.ndarray, list, list]:
         if not len(c): raise DataError(d, "no nucleus annotations")
         bags.append(nucleus_patches(img, c, size)); labels.append(int(len(det['epithelial']) > 0)); names.append(d.name); centres.append(c)
     return bags, np.array(labels), names, centres
+
+# %% ../nbs/19_histology.ipynb #a4a31967
+def _tissue_crop(img:np.ndarray, h:int, w:int, rng) -> np.ndarray:
+    "A random `h` x `w` crop of `img` of which at least 80% of the 32-pixel patches are tissue."
+    while True:
+        y, x = rng.integers(0, img.shape[0] - h), rng.integers(0, img.shape[1] - w); c = img[y:y + h, x:x + w]
+        if len(image_patches(c)[0]) >= 0.8 * (h // 32) * (w // 32): return c
+
+def write_histology_standin(root, # Gets `breast/` and `colon/` in the published layouts
+                            n_images:int=6, # Images per class and set
+                            seed:int=0) -> Path:
+    "A small stand-in of both histology sets from real H&E: skin as the negative class, carcinoma as the positive."
+    from scipy.io import savemat
+    from dsmil_sa.slides import Slide, cmu_small_region
+    root, rng = Path(root), np.random.default_rng(seed)
+    with Slide(cmu_small_region()) as s: skin = s.read_region((0, 0), max(s.dimensions))[:s.dimensions[1], :s.dimensions[0]]
+    tumour = read_rgb(package_file('tiatoolbox', 'tiatoolbox/data/target_image.png'))
+    for k in range(n_images):
+        for sub, src in (('benign', skin), ('malignant', tumour)):
+            (root/'breast'/sub).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(_tissue_crop(src, 192, 224, rng)).save(root/'breast'/sub/f'{sub}_{k}.tif')
+    for k in range(1, 2 * n_images + 1):
+        pos = k % 2 == 1; d = root/'colon'/f'img{k}'; d.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(_tissue_crop(tumour if pos else skin, 250, 250, rng)).save(d/f'img{k}.bmp')
+        for kind in (('epithelial', 'others') if pos else ('fibroblast', 'inflammatory')):
+            savemat(d/f'img{k}_{kind}.mat', {'detection': rng.uniform(5, 245, (int(rng.integers(5, 15)), 2))})
+    return root
 
 # %% ../nbs/19_histology.ipynb #79698b04
 def show_patch_attention(img:np.ndarray, # The RGB image
