@@ -13,7 +13,7 @@ import argparse, tempfile, time
 from pathlib import Path
 import torch
 from dsmil_sa.core import get_device
-from dsmil_sa.slides import make_synthetic_slide
+from dsmil_sa.synthetic import make_synthetic_slide
 from dsmil_sa.tiling import tile_slide, TileSet
 from dsmil_sa.simclr import SlideTiles, mag_value, resnet18_encoder
 from dsmil_sa.features import load_embedder, embed_tiles

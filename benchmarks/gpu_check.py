@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from dsmil_sa.core import get_device
-from dsmil_sa.slides import make_synthetic_slide
+from dsmil_sa.synthetic import make_synthetic_slide
 from dsmil_sa.tiling import tile_slide
 from dsmil_sa.simclr import SlideTiles, resnet18_encoder, train_simclr
 from dsmil_sa.features import load_embedder, embed_tiles

@@ -74,7 +74,7 @@ def main():
     ap.add_argument('--run', nargs=3, metavar=('METHOD', 'SLIDE', 'OUT'), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.run: print(json.dumps(run_one(*a.run, a.workers))); return
-    from dsmil_sa.slides import make_synthetic_slide
+    from dsmil_sa.synthetic import make_synthetic_slide
     with tempfile.TemporaryDirectory() as d:
         d = Path(d); t0 = time.perf_counter()
         sp = make_synthetic_slide(d / 'slide.tif', size=a.size, seed=a.seed)

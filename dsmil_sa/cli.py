@@ -157,7 +157,7 @@ def synth_cli(out_dir:str, # Folder to write the slides into
               version:Version=VERSION):
     "Write synthetic H&E-like pyramidal slides with Camelyon16 XML annotations."
     with command_errors('dsmil-synth'):
-        from dsmil_sa.slides import make_synthetic_set
+        from dsmil_sa.synthetic import make_synthetic_set
         paths = make_synthetic_set(out_dir, n_tumor, n_normal, size, seed, texture=texture, difficulty=difficulty)
         print(f"{len(paths)} slides in {out_dir}")
 

@@ -26,7 +26,7 @@ def demo_paths(out) -> dict:
 # %% ../nbs/15_demo.ipynb #a7a439c5
 def _stage_slides(p, cfg, progress):
     "Stage 1: the synthetic slides (and their XMLs)."
-    from dsmil_sa.slides import make_synthetic_set
+    from dsmil_sa.synthetic import make_synthetic_set
     paths = make_synthetic_set(p['slides'], cfg['n_tumor'], cfg['n_normal'], cfg['slide_size'], cfg['seed'], progress,
                                texture=cfg['texture'], difficulty=cfg['difficulty'])
     return dict(n_slides=len(paths), n_tumor_slides=sum(Path(s).with_suffix('.xml').exists() for s in paths))
@@ -93,7 +93,7 @@ def _stage_train(p, cfg, progress):
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
         rec = fit_bags([xs[i] for i in tr], y[tr], 'dsmil', [names[i] for i in tr], val_frac, cfg['seed'], fusion='tree',
-                       embedder=emb, tiling=til, epochs=cfg['epochs'], progress=progress)
+                       embedder=emb, tiling=til, epochs=cfg['epochs'], lr=cfg['lr'], progress=progress)
     save_model(rec, p['model'])
     preds = {names[i]: predict_bag_file(files[i], rec) for i in te}
     for pr in preds.values(): export_prediction(pr, p['predictions'])
@@ -108,15 +108,20 @@ def _stage_train(p, cfg, progress):
 
 # %% ../nbs/15_demo.ipynb #5d8c60f4
 def _stage_froc(p, cfg, progress):
-    "Stage 6: Camelyon16-style FROC of the test slides' detections; tile AUC of the instance scores."
+    "Stage 6: Camelyon16-style FROC of the test slides' detections, tile AUC of the instance scores, intervals over the test slides."
     from sklearn.metrics import roc_auc_score
     from dsmil_sa.froc import evaluate_folder
+    from dsmil_sa.evidence import slide_bootstrap
     from dsmil_sa.tiling import TileSet
     from dsmil_sa.predict import read_heatmap
     with warnings.catch_warnings():       # the training slides are annotated too, and rightly not scored
         warnings.filterwarnings('ignore', message='.*an annotated slide without a detections file')
-        res, per = evaluate_folder(p['predictions']/'detections', p['slides'], mpp=0.5, eval_mpp=cfg['eval_mpp'], itc_um=cfg['itc_um'])
-    test = json.loads(p['train'].read_text())['test']
+        res, per = evaluate_folder(p['predictions']/'detections', p['slides'], mpp=0.5, eval_mpp=cfg['eval_mpp'], itc_um=cfg['itc_um'],
+                                   matches=(ms := {}))
+    tr = json.loads(p['train'].read_text()); test = tr['test']
+    tab, _ = slide_bootstrap([tr['test_label'][n] for n in test], {'DSMIL': [dict(prob=[tr['test_prob'][n] for n in test],
+                             threshold=tr['threshold'], matches=[ms.get(n) for n in test])]}, seed=cfg['seed'])
+    ci = {f'{r.metric}_{k}': float(getattr(r, k)) for r in tab.itertuples() for k in ('lo', 'hi')}
     tl, ts = [], []
     for n in test:
         lab = TileSet.load(p['tiles']/f'{n}.h5').labels[20]
@@ -124,7 +129,7 @@ def _stage_froc(p, cfg, progress):
     tl, ts = np.concatenate(tl), np.concatenate(ts)
     tile_auc = float(roc_auc_score(tl, ts)) if 0 < tl.sum() < len(tl) else float('nan')
     atomic_write_json(p['froc'], dict(res.to_dict(), slides=per, tile_auc=tile_auc, eval_mpp=cfg['eval_mpp'], itc_um=cfg['itc_um']))
-    return dict(froc=res.score, n_lesions=res.n_lesions, n_froc_slides=res.n_slides, tile_auc=tile_auc,
+    return dict(froc=res.score, intervals=ci, n_lesions=res.n_lesions, n_froc_slides=res.n_slides, tile_auc=tile_auc,
                 n_detections=int(sum(v['n_detections'] for v in per.values())))
 
 # %% ../nbs/15_demo.ipynb #ef968aa5
@@ -177,8 +182,9 @@ DEMO_STAGES = (('slides', 'synthetic slides', _stage_slides), ('tiles', 'tiling 
 
 # %% ../nbs/15_demo.ipynb #4ee1acf7
 def _summary(rep:dict) -> str:
-    "The printed report."
-    r = rep
+    "The printed report: each figure with its 95% interval over the test slides (stratified bootstrap), and a verdict."
+    r = rep; iv = r.get('intervals') or {}
+    ci = lambda m: f"[{iv[m + '_lo']:.3f}, {iv[m + '_hi']:.3f}]" if m + '_lo' in iv else ''
     lines = [f"dsmil-demo: {r['counts']['n_slides']} synthetic slides ({r['counts']['n_tumor_slides']} tumour), "
              f"{r['counts']['n_tiles_20x']} tiles at 20x, test on {r['counts']['n_test']} slides",
              f"  SimCLR loss     {r['simclr']['first_loss']:.3f} -> {r['simclr']['last_loss']:.3f} in {r['simclr']['steps']} steps "
@@ -187,9 +193,9 @@ def _summary(rep:dict) -> str:
              f"encoder's ({r['probe']['tiles_train']} training / {r['probe']['tiles_test']} test tiles at 20x)",
              *([f"                  margin {r['probe']['margin']:+.3f}, 95% interval {r['probe']['margin_lo']:+.3f} to "
                 f"{r['probe']['margin_hi']:+.3f} (paired bootstrap over test {r['probe']['margin_unit']})"] if r['probe'].get('margin') is not None else []),
-             f"  slide AUC       {r['slide_auc']:.3f}",
-             f"  slide accuracy  {r['slide_accuracy']:.3f}  (threshold {r['threshold']:.3f}, Youden on the {r['threshold_on']} slides)",
-             f"  FROC score      {r['froc']:.3f}  ({r['counts']['n_lesions']} lesions on {r['counts']['n_test']} test slides)",
+             f"  slide AUC       {r['slide_auc']:.3f}  {ci('auc')}",
+             f"  slide accuracy  {r['slide_accuracy']:.3f}  {ci('accuracy')}  (threshold {r['threshold']:.3f}, Youden on the {r['threshold_on']} slides)",
+             f"  FROC score      {r['froc']:.3f}  {ci('froc')}  ({r['counts']['n_lesions']} lesions on {r['counts']['n_test']} test slides)",
              f"  tile AUC        {r['tile_auc']:.3f}  (instance scores vs tile labels, test slides)",
              (f"  CMU-1-Small-Region: bag probability {r['cmu']['cmu_bag_prob']:.3f} over {r['cmu']['cmu_tiles']} tiles"
               + ((" (normal skin, whose dermis and epidermis are the normal and look-alike textures of the slides above: "
@@ -197,6 +203,7 @@ def _summary(rep:dict) -> str:
                      else f"called tumour at threshold {r['threshold']:.3f}, although its tissue is the normal class of the training slides: a false positive)"))
                  if r.get('texture') == 'he' else '')
               if 'cmu_bag_prob' in r['cmu'] else f"  CMU-1-Small-Region: skipped ({r['cmu']['cmu_skipped']})"),
+             f"  verdict         {r['verdict']}",
              "  stage seconds   " + ', '.join(f"{k} {v:.0f}" for k, v in r['stage_seconds'].items()) + f"  (this run {r['wall_s']:.0f} s)",
              "  figures         " + ', '.join(r['figures'].values()),
              f"  report          {r['report']}"]
@@ -224,11 +231,11 @@ def run_demo(out:str='demo_out', # Output folder; a rerun resumes from the stage
              seed:int=0, # Seed of the slides, the split and every training run
              texture:Annotated[str, {'choices': ['he', 'cartoon']}]='he', # 'he': slides quilted from real H&E; 'cartoon': the drawn slides
              difficulty:float=0.5, # Of 'he' slides: 0 large lesions, 1 mostly micro-metastases, ITCs, look-alikes
-             n_tumor:int=8, # Synthetic tumour slides
-             n_normal:int=8, # Synthetic normal slides
-             slide_size:int=3072, # Side of each synthetic slide at 20x (0.5 µm/px)
+             n_tumor:int=45, # Synthetic tumour slides
+             n_normal:int=45, # Synthetic normal slides
+             slide_size:int=2048, # Side of each synthetic slide at 20x (0.5 µm/px)
              tile_size:int=128, # Tile side in pixels at 20x and 5x (paper: 224)
-             simclr_steps:int=300, # SimCLR optimiser steps (paper: 100 epochs)
+             simclr_steps:int=100, # SimCLR optimiser steps (paper: 100 epochs)
              simclr_batch:int=32, # SimCLR batch (paper: 512)
              simclr_view:int=48, # Side of the SimCLR views (paper: 224)
              simclr_lr:float=1e-3, # SimCLR learning rate (reference: 1e-5 for 100 epochs)
@@ -236,6 +243,7 @@ def run_demo(out:str='demo_out', # Output folder; a rerun resumes from the stage
              simclr_temperature:float=0.5, # NT-Xent temperature (reference: 0.5)
              simclr_jitter:float=0.4, # Colour-jitter strength (reference: 0.8)
              epochs:int=40, # DSMIL epochs (preset 'dsmil': 50 in the paper's setup)
+             lr:float=1e-3, # DSMIL learning rate (preset 'dsmil', the paper's: 1e-4, for ~200 training slides)
              test_frac:float=0.34, # Fraction of the slides held out for testing
              eval_mpp:float=7.776, # µm per pixel of the FROC evaluation mask (official)
              itc_um:float=275., # Regions with a shorter major axis (µm) are isolated tumour cells (official: 275)
@@ -245,6 +253,7 @@ def run_demo(out:str='demo_out', # Output folder; a rerun resumes from the stage
     "Run (or resume) the whole demo pipeline in `out`; return the report (also written to `out/report.json`)."
     cfg = {k: v for k, v in locals().items() if k not in ('out', 'threads', 'progress', 'verbose')}   # what made the folder's results
     import torch
+    from dsmil_sa.evidence import learnt_verdict          # here, not at the top: the commands start without torch
     t_all = time.time()
     out = Path(out); p = demo_paths(out); out.mkdir(parents=True, exist_ok=True)
     cfile = out/'config.json'
@@ -264,6 +273,7 @@ def run_demo(out:str='demo_out', # Output folder; a rerun resumes from the stage
     counts = {k: info[k] for k in ('n_slides', 'n_tumor_slides', 'n_tiles_20x', 'n_tiles_5x', 'n_tumour_tiles_20x',
                                    'n_train', 'n_val', 'n_test', 'n_lesions', 'n_detections')}
     rep = dict(slide_auc=info['slide_auc'], slide_accuracy=info['slide_accuracy'], froc=info['froc'], tile_auc=info['tile_auc'],
+               intervals=info['intervals'], verdict=learnt_verdict(info['slide_auc'], info['intervals']['auc_lo'], info['intervals']['auc_hi'], info['n_test']),
                threshold=info['threshold'], threshold_on=info['threshold_on'], counts=counts,
                simclr=dict(steps=info['simclr_steps'], first_loss=info['simclr_first_loss'], last_loss=info['simclr_last_loss'],
                            chance_loss=info['simclr_chance_loss']),

@@ -17,8 +17,8 @@ from .core import DataError, atomic_path, atomic_write_json, MILOutput
 # %% auto #0
 __all__ = ['EVAL_FP_RATES', 'Heatmap', 'resolve_downsample', 'heatmap_from_scores', 'scores_from_output', 'EvalMask',
            'evaluation_mask_from_tumour', 'evaluation_mask', 'detect_peaks', 'detect_regions', 'write_detections',
-           'read_detections', 'SlideMatch', 'match_detections', 'FROCResult', 'froc_curve', 'evaluate_froc',
-           'evaluate_folder']
+           'read_detections', 'SlideMatch', 'match_detections', 'FROCResult', 'froc_curve', 'match_slides',
+           'evaluate_froc', 'evaluate_folder']
 
 # %% ../nbs/12_froc.ipynb #c7edc88b
 @dataclass
@@ -398,10 +398,10 @@ def _official_is_tumour(name:str) -> bool:
     "The official script's rule: a slide is a tumour slide if its name starts with 'Tumor'."
     return Path(str(name)).name[:5] == 'Tumor'
 
-def evaluate_froc(slides:dict,            # Slide name -> (detections `[K, 3]`, `EvalMask` or None for a normal slide)
-                  official:bool=False     # Reproduce the official script (tumour status from the name, lowest threshold dropped)
-                 ) -> FROCResult:
-    "Match every slide's detections and compute the FROC curve and score."
+def match_slides(slides:dict,            # Slide name -> (detections `[K, 3]`, `EvalMask` or None for a normal slide)
+                 official:bool=False     # Tumour status from the name, as the official script
+                ) -> dict:
+    "Slide name -> `SlideMatch` of its detections (for `froc_curve`, or per-slide intervals in `evidence`)."
     matches = {}
     for name,(dets,em) in slides.items():
         if official:
@@ -409,7 +409,13 @@ def evaluate_froc(slides:dict,            # Slide name -> (detections `[K, 3]`, 
             if tum and em is None: raise DataError(name, "named as a tumour slide but has no evaluation mask")
             matches[name] = match_detections(dets, em, is_tumour=tum)
         else: matches[name] = match_detections(dets, em)
-    return froc_curve(matches, official)
+    return matches
+
+def evaluate_froc(slides:dict,            # Slide name -> (detections `[K, 3]`, `EvalMask` or None for a normal slide)
+                  official:bool=False     # Reproduce the official script (tumour status from the name, lowest threshold dropped)
+                 ) -> FROCResult:
+    "Match every slide's detections and compute the FROC curve and score."
+    return froc_curve(match_slides(slides, official), official)
 
 # %% ../nbs/12_froc.ipynb #72047887
 def _folder_mask(xml, mpp, eval_mpp, itc_um):
@@ -424,6 +430,7 @@ def evaluate_folder(detections_dir,            # Folder of `<slide>.csv` detecti
                     official:bool=False,       # Reproduce the official script
                     itc_um:float=275.,         # Regions with a shorter major axis (µm) are isolated tumour cells
                     workers:int=1,             # Processes building the evaluation masks (slides in parallel)
+                    matches:dict|None=None,    # If a dict: filled with slide name -> `SlideMatch` (for `evidence.froc_counts`)
                    ) -> tuple:
     "`(FROCResult, per-slide summary)` for a folder of detection CSVs and a folder of XML annotations."
     from concurrent.futures import ProcessPoolExecutor
@@ -445,9 +452,10 @@ def evaluate_folder(detections_dir,            # Folder of `<slide>.csv` detecti
     if annotations_dir is not None:
         for xml in sorted(Path(annotations_dir).glob('*.xml')):
             if xml.stem not in slides: warnings.warn(f"{xml}: an annotated slide without a detections file ({xml.stem}.csv): not evaluated")
-    res = evaluate_froc(slides, official)
+    ms = match_slides(slides, official); res = froc_curve(ms, official)
+    if matches is not None: matches.update(ms)
     for name,(dets,em) in slides.items():
-        mt = match_detections(dets, em, is_tumour=_official_is_tumour(name) if official else None)
+        mt = ms[name]
         per[name] = dict(n_detections=len(dets), is_tumour=bool(em is not None and em.is_tumour), n_lesions=mt.n_lesions,
                          n_itc=len(mt.itc), n_fp=int(len(mt.fp_probs)), n_lesions_hit=int((~np.isnan(mt.lesion_probs)).sum()))
     return res, per

@@ -6,12 +6,12 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/study.html.md"""
 
 # %% ../nbs/18_study.ipynb #69bce91c
 from __future__ import annotations
-import math, warnings
+import hashlib, json, math, os, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .slides import make_synthetic_camelyon16
+from .synthetic import make_synthetic_camelyon16, SYNTHETIC_VERSION
 from .tiling import tile_slide
 from .bags import camelyon16_catalogue, load_bag_folder, fits_in_memory, DiskBags
 from .simclr import simclr_on_tiles
@@ -19,16 +19,26 @@ from .learner import fit_bags, bag_metrics
 from .reference import write_standin, reference_list, import_reference_bags, reference_split, reference_aggregator, score_bag_files
 
 # %% auto #0
-__all__ = ['CPU_SIMCLR', 'REFERENCE_SIMCLR', 'PAPER_RELEASED', 'RELEASED_PROFILES', 'REFERENCE_ROW', 'camelyon16_folder',
-           'tile_catalogue', 'seed_runs', 'released_dataset', 'released_features_study', 'runs_table']
+__all__ = ['CPU_SIMCLR', 'REFERENCE_SIMCLR', 'PAPER_RELEASED', 'RELEASED_PROFILES', 'REFERENCE_ROW', 'default_cache',
+           'synthetic_root', 'camelyon16_folder', 'tile_catalogue', 'seed_runs', 'released_dataset',
+           'released_features_study', 'runs_table']
 
 # %% ../nbs/18_study.ipynb #cd77b439
+def default_cache() -> Path:
+    "Where synthetic sets are kept between runs: `$DSMIL_SA_CACHE`, else `~/.cache/dsmil_sa`."
+    return Path(os.environ.get('DSMIL_SA_CACHE') or Path.home()/'.cache'/'dsmil_sa')
+
+def synthetic_root(work, **params) -> Path:
+    "The folder of a synthetic set under `work`, named by a key of its parameters and the generator's version: sets never mix."
+    key = hashlib.sha1(json.dumps(dict(params, version=SYNTHETIC_VERSION), sort_keys=True, default=list).encode()).hexdigest()[:10]
+    return Path(work)/f'camelyon16_synthetic_{key}'
+
 def camelyon16_folder(data_dir, # A Camelyon16 folder, or None for the synthetic one
-                      work, # Where the synthetic folder is written (once)
+                      work, # Where the synthetic folder is written (once per set of parameters), e.g. `default_cache()`
                       n_train=(10, 14), n_test=(6, 8), # (tumour, normal) slides of the synthetic folder
                       size:int=4096, difficulty:float=0.3, seed:int=0) -> pd.DataFrame: # Its slide side, difficulty and seed
-    "`bags.camelyon16_catalogue` of `data_dir`, or of a synthetic Camelyon16-like folder under `work`."
-    root = Path(data_dir) if data_dir is not None else Path(work)/'camelyon16_synthetic'
+    "`bags.camelyon16_catalogue` of `data_dir`, or of a synthetic Camelyon16-like folder under `work` (made once, resumed if cut)."
+    root = Path(data_dir) if data_dir is not None else synthetic_root(work, n_train=n_train, n_test=n_test, size=size, difficulty=difficulty, seed=seed)
     if data_dir is None and not (root/'testing'/'reference.csv').exists():
         make_synthetic_camelyon16(root, n_train, n_test, size, seed, texture='he', difficulty=difficulty)
     return camelyon16_catalogue(root)
@@ -58,6 +68,7 @@ def seed_runs(files:list, # Bag files, one per slide
               variants:dict, # Name -> dict(model=..., fusion=..., mags=None), and any `fit_bags` argument
               seeds=range(5), # Seeds: of the validation split, the initial weights and the bag order
               classes:list|None=None, # Class names, for bags of several classes
+              probs:dict|None=None, # If a dict: filled with (variant, seed) -> dict(prob=`[n_test]`, threshold=...), for `evidence.slide_bootstrap`
               **fit_kw) -> tuple[pd.DataFrame, dict]: # Passed to every `fit_bags`: epochs, preset, val_frac...
     "Train every variant under every seed on the training bags, score the test bags; the rows and each variant's last record."
     labels, rows, last = np.asarray(labels), [], {}
@@ -73,6 +84,7 @@ def seed_runs(files:list, # Bag files, one per slide
                 t = np.eye(len(classes))[y]; m = bag_metrics(t, p, rec.threshold)
                 m.update(accuracy=float(np.mean(p.argmax(1) == y)), exact_match=float(np.mean(((p >= np.asarray(rec.threshold)) == t).all(1))))
             else: m = bag_metrics(y, p[:, 0], rec.threshold)
+            if probs is not None: probs[name, s] = dict(prob=p[:, 0] if not classes else p, threshold=rec.threshold)
             rows.append(dict(variant=name, model=model, fusion=fusion, mags=','.join(mags) if mags else '', seed=s, **m,
                              threshold=rec.threshold, best_epoch=rec.training['best_epoch'], n_train=len(train), n_test=len(test)))
             last[name] = rec
