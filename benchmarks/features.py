@@ -15,7 +15,7 @@ import torch
 from dsmil_sa.core import get_device
 from dsmil_sa.synthetic import make_synthetic_slide
 from dsmil_sa.tiling import tile_slide, TileSet
-from dsmil_sa.simclr import SlideTiles, mag_value, resnet18_encoder
+from dsmil_sa.encoders import SlideTiles, mag_value, resnet18_encoder
 from dsmil_sa.features import load_embedder, embed_tiles
 
 

@@ -20,7 +20,8 @@ import torch
 from dsmil_sa.core import get_device
 from dsmil_sa.synthetic import make_synthetic_slide
 from dsmil_sa.tiling import tile_slide
-from dsmil_sa.simclr import SlideTiles, resnet18_encoder, train_simclr
+from dsmil_sa.encoders import SlideTiles, resnet18_encoder
+from dsmil_sa.simclr import train_simclr
 from dsmil_sa.features import load_embedder, embed_tiles
 from dsmil_sa.bags import ListBags
 from dsmil_sa.learner import fit

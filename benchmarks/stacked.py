@@ -7,7 +7,7 @@ against M separate `torch.optim.Adam` steps. Same parameters, same gradients, sa
 import argparse, time
 import torch
 from torch.func import stack_module_state
-from dsmil_sa.learner import make_model
+from dsmil_sa.models import make_model
 from dsmil_sa.stacked import adam_state, adam_masked
 
 def fused_masked(p, st, g, active, lr, betas, wd):

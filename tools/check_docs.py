@@ -21,8 +21,8 @@ def _pngs(nb):
             if png: yield i, o, base64.b64decode(png if isinstance(png, str) else ''.join(png))
 
 def shrink(paths, max_px):
-    "Downscale PNG outputs wider than `max_px` in place (`dsmil_sa.cli.shrink_figures`); return how many changed."
-    from dsmil_sa.cli import shrink_figures
+    "Downscale PNG outputs wider than `max_px` in place (`dsmil_sa.reproduce.shrink_figures`); return how many changed."
+    from dsmil_sa.reproduce import shrink_figures
     return sum(shrink_figures(p, max_px) for p in paths)
 
 def problems(path:Path, max_px:int, max_mb:float) -> tuple[list, int]:
