@@ -14,6 +14,7 @@ from torch.utils.checkpoint import checkpoint
 from .core import MILOutput, DataError
 from .mil import as_batch, masked_softmax
 from .kernels import make_kernel
+from fastcore.basics import store_attr
 
 # %% auto #0
 __all__ = ['AbMILP', 'SelfAttention', 'SAAbMILP']
@@ -61,7 +62,7 @@ class SelfAttention(nn.Module):
                  chunk_size:int|None=1024, # Queries per block (exact); None = all at once
                  kernel_params:dict|None=None): # Parameters of the kernel, e.g. `dict(a=0.5)`
         super().__init__()
-        self.in_dim, self.chunk_size = in_dim, chunk_size
+        store_attr('in_dim,chunk_size')
         self.q, self.k = nn.Linear(in_dim, qk_dim), nn.Linear(in_dim, qk_dim)
         v_dim = v_dim or in_dim
         self.v = nn.Linear(in_dim, v_dim)
@@ -111,7 +112,7 @@ class SAAbMILP(nn.Module):
                  chunk_size:int|None=1024, # Self-attention queries per block
                  kernel_params:dict|None=None): # Kernel parameters, e.g. `dict(a=0.5)`
         super().__init__()
-        self.in_dim, self.n_classes = in_dim, n_classes
+        store_attr('in_dim,n_classes')
         self.sa = SelfAttention(in_dim, kernel, qk_dim, gamma_init=gamma_init, chunk_size=chunk_size,
                                 kernel_params=kernel_params)
         self.abmil = AbMILP(in_dim, n_classes, L=L, D=D, gated=gated, dropout=dropout)

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from PIL import Image
 from .core import DataError, package_file
+from fastcore.basics import store_attr
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'NUCLEUS_TYPES', 'read_rgb', 'image_patches', 'nucleus_patches', 'patches_tensor', 'HistologyExtractor',
@@ -57,7 +58,7 @@ class HistologyExtractor(nn.Module):
                  out_dim:int=512):
         super().__init__()
         side = ((patch - 3) // 2 - 2) // 2                  # after conv 4, pool 2, conv 3, pool 2
-        self.patch, self.out_dim = patch, out_dim
+        store_attr('patch,out_dim')
         self.body = nn.Sequential(nn.Conv2d(3, 36, 4), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(36, 48, 3), nn.ReLU(), nn.MaxPool2d(2),
                                   nn.Flatten(), nn.Linear(48 * side * side, out_dim), nn.ReLU(), nn.Dropout(0.25))
     def forward(self, x): return self.body(x)

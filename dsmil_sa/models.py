@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from fastcore.basics import patch
+from fastcore.basics import patch, store_attr
 from .core import DataError, MILOutput, save_torch
 from .mil import as_batch
 
@@ -71,7 +71,7 @@ class LeNetExtractor(nn.Module):
 class EndToEnd(nn.Module):
     "An instance extractor followed by a MIL aggregator, trained together."
     def __init__(self, extractor:nn.Module, aggregator:nn.Module):
-        super().__init__(); self.extractor, self.aggregator = extractor, aggregator
+        super().__init__(); store_attr('extractor,aggregator')
     def forward(self, x, mask=None) -> MILOutput:
         if x.dim() == 4: x = x[None]                       # one bag [N, 1, 28, 28]
         if mask is None: mask = torch.ones(x.shape[:2], dtype=torch.bool, device=x.device)

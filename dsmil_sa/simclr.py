@@ -15,6 +15,7 @@ from torchvision.transforms import v2
 from tqdm.auto import tqdm
 from .core import DataError, atomic_path, get_device, seed_everything, h5_files, save_torch, free_memory
 from .encoders import IMAGENET_MEAN, IMAGENET_STD, to_input, resnet18_encoder, backbone_path, SlideTiles
+from fastcore.basics import store_attr
 
 # %% auto #0
 __all__ = ['BYTES_PER_VIEW_PIXEL', 'STEP_OVERHEAD', 'CPU_SIMCLR', 'REFERENCE_SIMCLR', 'blur_kernel_size', 'simclr_augment',
@@ -137,7 +138,7 @@ def _dist_env():
 
 class _EpochSampler(torch.utils.data.Sampler):
     "A shuffling sampler whose order depends only on (seed, epoch); it can start part-way through an epoch."
-    def __init__(self, n, seed): self.n, self.seed, self.epoch, self.start = n, seed, 0, 0
+    def __init__(self, n, seed): store_attr('n,seed'); self.epoch = self.start = 0
     def set_epoch(self, e, start:int=0): self.epoch, self.start = e, start
     def __len__(self): return self.n - self.start
     def __iter__(self):
