@@ -12,7 +12,7 @@ from .learner import gap_verdict
 
 # %% auto #0
 __all__ = ['stratified_counts', 'auc_counts', 'accuracy_counts', 'froc_counts', 'slide_bootstrap', 'interval_table',
-           'ordering_verdicts', 'learnt_verdict']
+           'chance_models', 'ordering_verdicts', 'learnt_verdict']
 
 # %% ../nbs/07a_evidence.ipynb #99d464a8
 def stratified_counts(y, # `[n]` slide labels, 0 or 1
@@ -102,15 +102,24 @@ def interval_table(tab:pd.DataFrame, # From `slide_bootstrap`
     return t.pivot(index='model', columns='metric', values='cell').loc[list(dict.fromkeys(tab.model))].rename_axis(columns=None)
 
 # %% ../nbs/07a_evidence.ipynb #8b606752
+def chance_models(tab:pd.DataFrame, # From `slide_bootstrap`
+                  metric:str='auc', chance:float=0.5) -> set: # The metric and its chance level
+    "The models whose 95% interval of `metric` includes `chance`: not shown to have learnt."
+    t = tab[tab.metric == metric]
+    return set(t.model[(t.lo <= chance) & (t.hi >= chance)])
+
 def ordering_verdicts(gaps:pd.DataFrame, # From `slide_bootstrap`: model minus base, per metric
                       claims:dict, # Model -> 'better' or 'worse': the paper's direction of model minus base
-                      band:float=0.02) -> pd.DataFrame: # As `learner.gap_verdict`
+                      band:float=0.02, # As `learner.gap_verdict`
+                      tab:pd.DataFrame|None=None) -> pd.DataFrame: # `slide_bootstrap`'s table: adds a `caveat` for models at chance
     "One row per claim and metric: the paper's direction, this run's gap and interval, and 'holds', 'reversed', 'equal' or 'not resolved'."
-    rows = []
+    rows, chance = [], chance_models(tab) if tab is not None else set()
     for r in gaps[gaps.model.isin(list(claims))].itertuples():
         v = gap_verdict(r.lo, r.hi, band)
         says = 'holds' if v == claims[r.model] else 'reversed' if v in ('better', 'worse') else 'equal' if v.startswith('equal') else 'not resolved'
-        rows.append(dict(claim=f"{r.model} {claims[r.model]} than {r.base}", metric=r.metric, gap=r.gap, lo=r.lo, hi=r.hi, verdict=says))
+        at = [m for m in (r.model, r.base) if m in chance]
+        rows.append(dict(claim=f"{r.model} {claims[r.model]} than {r.base}", metric=r.metric, gap=r.gap, lo=r.lo, hi=r.hi, verdict=says,
+                         **({'caveat': f"{' and '.join(at)} at chance (AUC interval includes 0.5)" if at else ''} if tab is not None else {})))
     return pd.DataFrame(rows)
 
 # %% ../nbs/07a_evidence.ipynb #5e205274
