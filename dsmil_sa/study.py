@@ -11,16 +11,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .synthetic import make_synthetic_camelyon16, SYNTHETIC_VERSION
+from .synthetic import make_synthetic_camelyon16, make_synthetic_set, SYNTHETIC_VERSION
 from .tiling import tile_slide
-from .bags import camelyon16_catalogue, load_bag_folder, fits_in_memory, DiskBags
+from .bags import camelyon16_catalogue, load_bag_folder, fits_in_memory, DiskBags, bag_files, read_labels, match_labels
+from .core import DataError
 from .simclr import simclr_on_tiles, CPU_SIMCLR
-from .learner import fit_bags, bag_metrics
+from .learner import fit_bags, bag_metrics, train_val_split
 from .reference import write_standin, reference_list, import_reference_bags, reference_split, reference_aggregator, score_bag_files
 
 # %% auto #0
 __all__ = ['PAPER_RELEASED', 'RELEASED_PROFILES', 'REFERENCE_ROW', 'default_cache', 'synthetic_root', 'camelyon16_folder',
-           'tile_catalogue', 'seed_runs', 'released_dataset', 'released_features_study', 'runs_table']
+           'tile_catalogue', 'seed_runs', 'labelled_bags', 'assign_split', 'class_folders_standin', 'released_dataset',
+           'released_features_study', 'runs_table']
 
 # %% ../nbs/09_study.ipynb #cd77b439
 def default_cache() -> Path:
@@ -84,6 +86,42 @@ def seed_runs(files:list, # Bag files, one per slide
                              threshold=rec.threshold, best_epoch=rec.training['best_epoch'], n_train=len(train), n_test=len(test)))
             last[name] = rec
     return pd.DataFrame(rows), last
+
+# %% ../nbs/09_study.ipynb #2bd06de3
+def labelled_bags(root, # Folder holding `bags/` (bag files) and `labels.csv` (`slide,label`)
+                  classes:list|None=None) -> pd.DataFrame: # Class names by label index
+    "One row per bag file of `root/bags`: name, bag, label (from `root/labels.csv`, every bag must be labelled)."
+    files = bag_files(Path(root)/'bags'); names = [f.stem for f in files]
+    labels = match_labels(names, read_labels(Path(root)/'labels.csv', classes), Path(root)/'labels.csv')
+    return pd.DataFrame(dict(name=names, bag=files, label=labels))
+
+# %% ../nbs/09_study.ipynb #bf551508
+def assign_split(cat:pd.DataFrame, # One row per slide: `name`, `label`
+                 split_csv=None, # A `slide,split` CSV (train / test); None or a missing file: a stratified split
+                 test_frac:float=0.34, seed:int=0) -> np.ndarray: # Share of test slides and seed of that split
+    "'train' or 'test' for each slide of `cat`."
+    if split_csv is not None and Path(split_csv).exists():
+        sp = pd.read_csv(split_csv)
+        if not {'slide', 'split'} <= set(sp.columns): raise DataError(split_csv, "expected columns slide,split")
+        split = dict(zip(sp.slide.astype(str).map(lambda s: Path(s).stem.lower()), sp.split.astype(str).str.strip().str.lower()))
+        missing = [n for n in cat.name if n.lower() not in split]
+        if missing: raise DataError(split_csv, f"no split for {len(missing)} slide(s), e.g. {missing[0]}")
+        return np.array([split[n.lower()] for n in cat.name])
+    _, te = train_val_split(np.arange(len(cat)), np.asarray(cat.label), test_frac, seed)
+    return np.where(np.isin(np.arange(len(cat)), te), 'test', 'train')
+
+# %% ../nbs/09_study.ipynb #89a74024
+def class_folders_standin(root, # Where `<class>/` folders of slides are written
+                          classes:list, # Two class names: slides with lesions go to the first, the others to the second
+                          n_per_class:int=4, size:int=1536, seed:int=0) -> Path: # Slides per class, their side, the seed
+    "A stand-in in the layout of one folder of slides per class (synthetic H&E; a plumbing check, not a biology)."
+    root = Path(root)
+    if all((root/c).is_dir() for c in classes): return root
+    made = make_synthetic_set(root/'.synthetic', n_per_class, n_per_class, size, seed, progress=False, texture='he', difficulty=0.)
+    for p in made:
+        d = root/classes[0 if p.stem.startswith('tumor') else 1]; d.mkdir(parents=True, exist_ok=True); p.replace(d/p.name)
+        if p.with_suffix('.xml').exists(): p.with_suffix('.xml').unlink()
+    return root
 
 # %% ../nbs/09_study.ipynb #341cc57f
 PAPER_RELEASED = {'Camelyon16': {'Max-pooling': (0.8295, 0.8641), 'ABMIL': (0.8450, 0.8653), 'DSMIL': (0.8682, 0.8944)},
