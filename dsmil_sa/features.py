@@ -17,6 +17,7 @@ from tqdm.auto import tqdm
 from .core import DataError, OutputError, Busy, atomic_path, get_device, seed_everything, failure_message, h5_to, claim, worker_error
 from .tiling import TileSet, mag_value, mag_name, slide_path_attrs, resolve_slide_path
 from .encoders import SlideTiles, to_input, resnet18_encoder, tile_set_files, backbone_path, IMAGENET_MEAN, IMAGENET_STD
+from fastcore.meta import delegates
 
 # %% auto #0
 __all__ = ['SINGLE_KEYS', 'FUSIONS', 'file_sha256', 'Embedder', 'load_timm', 'reference_backbone_state', 'load_embedder',
@@ -281,6 +282,7 @@ def shard_files(files, shard=None) -> list[Path]:
     return files[k - 1::n]
 
 # %% ../nbs/03b_features.ipynb #929974e9
+@delegates(extract_features)
 def extract_folder(tiles_dir, # Folder of tile sets
                    embedder:Embedder, # From `load_embedder`
                    out_dir, # Folder for the bag files

@@ -17,6 +17,7 @@ from .tiling import tile_slide, mag_name, mag_value, resolve_slide_path, list_sl
 from .features import Embedder, load_embedder, extract_features, load_bag, check_bag, bag_fusion
 from .models import ModelRecord, load_model
 from .froc import Heatmap, heatmap_from_scores, scores_from_output, detect_peaks, write_detections
+from fastcore.meta import delegates
 
 # %% auto #0
 __all__ = ['single_footprint', 'instance_footprints', 'bag_heatmap', 'SlidePrediction', 'predict_bag_file', 'embedder_for',
@@ -252,6 +253,7 @@ def write_predictions_table(out_dir, names) -> Path:
     return atomic_write_text(Path(out_dir)/'predictions.csv', '\n'.join(lines) + '\n')
 
 # %% ../nbs/08_predict.ipynb #c8bf9066
+@delegates(predict_slide, but=['work_dir', 'embedder', 'emb'])
 def predict_folder(inputs, # Slide files and folders of slides
                    model, # A `ModelRecord` or the path of a model file
                    out='predictions', # Output folder

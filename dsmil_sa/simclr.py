@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from .core import DataError, atomic_path, get_device, seed_everything, h5_files, save_torch, free_memory
 from .encoders import IMAGENET_MEAN, IMAGENET_STD, to_input, resnet18_encoder, backbone_path, SlideTiles
 from fastcore.basics import store_attr
+from fastcore.meta import delegates
 
 # %% auto #0
 __all__ = ['BYTES_PER_VIEW_PIXEL', 'STEP_OVERHEAD', 'CPU_SIMCLR', 'REFERENCE_SIMCLR', 'blur_kernel_size', 'simclr_augment',
@@ -233,6 +234,7 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
     return history
 
 # %% ../nbs/03a_simclr.ipynb #62cc5a94
+@delegates(train_simclr, but=['max_steps'])
 def simclr_on_tiles(tile_files:list, # Tile sets of the training slides
                     ckpt, # Checkpoint path (resumed from when it exists)
                     steps:int|None=None, # Steps in all; None: `epochs` passes over the tiles

@@ -18,6 +18,7 @@ from .core import DataError
 from .simclr import simclr_on_tiles, CPU_SIMCLR
 from .learner import fit_bags, bag_metrics, train_val_split
 from .reference import write_standin, reference_list, import_reference_bags, reference_split, reference_aggregator, score_bag_files
+from fastcore.meta import delegates
 
 # %% auto #0
 __all__ = ['PAPER_RELEASED', 'RELEASED_PROFILES', 'REFERENCE_ROW', 'default_cache', 'synthetic_root', 'camelyon16_folder',
@@ -59,6 +60,7 @@ def _probs(rec, x) -> np.ndarray:
     "Sigmoid of the bag logits `[C]` of one bag."
     return torch.sigmoid(rec.score(x).logits[0]).double().numpy()
 
+@delegates(fit_bags, but=['model', 'names', 'seed', 'fusion', 'classes', 'progress'])
 def seed_runs(files:list, # Bag files, one per slide
               labels, # Label of each bag (0/1, or the class index with `classes`)
               train, test, # Indices of the training and the test bags
