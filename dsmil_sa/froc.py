@@ -359,44 +359,47 @@ def _sens_at(fp, sens, rates=EVAL_FP_RATES):
     "Linear interpolation of the curve (FP rate ascending) at `rates`."
     return np.interp(rates, fp, sens)
 
-# %% ../nbs/07_froc.ipynb #8efaef80
+# %% ../nbs/07_froc.ipynb #d3e182f9
+def _official_points(matches:dict, fps:np.ndarray, n_les:int) -> tuple:
+    "The official script's curve: every region label in its float32 lesion list (missed lesions and ITCs at 0), a point per threshold."
+    n_slides = len(matches)
+    tps = np.concatenate([np.maximum(np.nan_to_num(np.where(np.isin(np.arange(1, len(m.region_probs)+1), m.itc), 0, m.region_probs), nan=0.), 0)
+                          for m in matches.values()] + [np.zeros(0)]).astype(np.float32)    # the official float32 lesion list
+    th = np.unique(np.concatenate([fps, tps.astype(np.float64)]))[1:]
+    # official counts every entry of its lesion list (ITC entries are 0 and never reach a threshold above the lowest);
+    # its FP list is float64 and its lesion list float32, and each comparison happens in the list's precision
+    n_fp = np.array([(fps >= t).sum() for t in th] + [0])
+    n_tp = np.array([(tps >= np.float32(t)).sum() for t in th] + [0])
+    th = np.append(th, np.inf)
+    with np.errstate(invalid='ignore', divide='ignore'): fp_rate, sens = n_fp/n_slides, n_tp/n_les
+    fp_rate, sens, th = fp_rate[::-1], sens[::-1], th[::-1]
+    return fp_rate, sens, th, _sens_at(fp_rate, sens)
+
+# %% ../nbs/07_froc.ipynb #f2d74756
+def _exact_points(matches:dict, fps:np.ndarray, n_les:int) -> tuple:
+    "The curve as specified: hit lesions at their probability, every threshold at once by sorting, one point per FP rate."
+    n_slides = len(matches)
+    tps = np.concatenate([m.lesion_probs for m in matches.values()] + [np.zeros(0)])
+    tps = tps[~np.isnan(tps)]
+    th = np.unique(np.concatenate([fps, tps]))
+    n_fp = len(fps) - np.searchsorted(np.sort(fps), th, side='left')      # count p >= t
+    n_tp = len(tps) - np.searchsorted(np.sort(tps), th, side='left')
+    th, n_fp, n_tp = np.append(th, np.inf)[::-1], np.append(n_fp, 0)[::-1], np.append(n_tp, 0)[::-1]
+    with np.errstate(invalid='ignore', divide='ignore'): fp_rate, sens = n_fp/n_slides, n_tp/n_les
+    last = np.r_[fp_rate[1:] != fp_rate[:-1], True]                        # one point per FP rate, with the highest sensitivity
+    return fp_rate, sens, th, _sens_at(fp_rate[last], sens[last]) if n_les else np.full(len(EVAL_FP_RATES), np.nan)
+
+# %% ../nbs/07_froc.ipynb #ea74bc79
 def froc_curve(matches:dict,          # Slide name -> `SlideMatch` (normal slides included)
                official:bool=False    # Reproduce the official script (see the table above)
               ) -> FROCResult:
     "The FROC curve and score pooled over slides."
-    n_slides = len(matches)
-    if n_slides == 0: raise ValueError("no slides to evaluate")
-    fps = np.concatenate([m.fp_probs for m in matches.values()]) if matches else np.zeros(0)
+    if not matches: raise ValueError("no slides to evaluate")
+    fps = np.concatenate([m.fp_probs for m in matches.values()])
     n_les = sum(m.n_lesions for m in matches.values())
-    if official:
-        # every region label contributes: hit lesions their probability (max with 0), missed lesions and ITCs 0
-        tps = np.concatenate([np.maximum(np.nan_to_num(np.where(np.isin(np.arange(1, len(m.region_probs)+1), m.itc), 0, m.region_probs), nan=0.), 0)
-                              for m in matches.values()] + [np.zeros(0)]).astype(np.float32)    # the official float32 lesion list
-        th = np.unique(np.concatenate([fps, tps.astype(np.float64)]))[1:]
-        # official counts every entry of its lesion list (ITC entries are 0 and never reach a threshold above the lowest);
-        # its FP list is float64 and its lesion list float32, and each comparison happens in the list's precision
-        n_fp = np.array([(fps >= t).sum() for t in th] + [0])
-        n_tp = np.array([(tps >= np.float32(t)).sum() for t in th] + [0])
-        th = np.append(th, np.inf)
-        with np.errstate(invalid='ignore', divide='ignore'):
-            fp_rate,sens = n_fp/n_slides,n_tp/n_les
-        fp_rate,sens,th = fp_rate[::-1],sens[::-1],th[::-1]
-        sa = _sens_at(fp_rate, sens)
-    else:
-        tps = np.concatenate([m.lesion_probs for m in matches.values()] + [np.zeros(0)])
-        tps = tps[~np.isnan(tps)]
-        th = np.unique(np.concatenate([fps, tps]))
-        n_fp = np.searchsorted(np.sort(fps), th, side='left'); n_fp = len(fps) - n_fp      # count p >= t
-        n_tp = len(tps) - np.searchsorted(np.sort(tps), th, side='left')
-        th,n_fp,n_tp = np.append(th, np.inf)[::-1],np.append(n_fp, 0)[::-1],np.append(n_tp, 0)[::-1]
-        with np.errstate(invalid='ignore', divide='ignore'):
-            fp_rate,sens = n_fp/n_slides,n_tp/n_les
-        # one point per FP rate, with the highest sensitivity
-        last = np.r_[fp_rate[1:] != fp_rate[:-1], True]
-        sa = _sens_at(fp_rate[last], sens[last]) if n_les else np.full(len(EVAL_FP_RATES), np.nan)
+    fp_rate, sens, th, sa = (_official_points if official else _exact_points)(matches, fps, n_les)
     if n_les == 0: warnings.warn("no lesions among the slides: sensitivity is undefined")
-    return FROCResult(fp_rate, sens, th, float(np.mean(sa)), dict(zip(EVAL_FP_RATES, map(float, sa))),
-                      n_slides, int(n_les), official)
+    return FROCResult(fp_rate, sens, th, float(np.mean(sa)), dict(zip(EVAL_FP_RATES, map(float, sa))), len(matches), int(n_les), official)
 
 # %% ../nbs/07_froc.ipynb #19f0787f
 def _official_is_tumour(name:str) -> bool:

@@ -21,7 +21,7 @@ from fastcore.meta import delegates
 # %% auto #0
 __all__ = ['BYTES_PER_VIEW_PIXEL', 'STEP_OVERHEAD', 'CPU_SIMCLR', 'REFERENCE_SIMCLR', 'blur_kernel_size', 'simclr_augment',
            'SimCLRViews', 'nt_xent', 'SimCLR', 'gather_across', 'simclr_step_bytes', 'choose_batch_size',
-           'save_checkpoint', 'train_simclr', 'simclr_on_tiles']
+           'save_checkpoint', 'resume_checkpoint', 'simclr_step', 'train_simclr', 'simclr_on_tiles']
 
 # %% ../nbs/03a_simclr.ipynb #8bd4fbab
 def blur_kernel_size(tile_size:int, # Output size of the views in pixels
@@ -145,6 +145,39 @@ class _EpochSampler(torch.utils.data.Sampler):
     def __iter__(self):
         return iter(torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed + self.epoch))[self.start:].tolist())
 
+# %% ../nbs/03a_simclr.ipynb #cc4c48ef
+def _process_device(device) -> tuple:
+    "(rank, local rank, world size, device) of this process; starts the process group under torchrun."
+    rank, local_rank, world = _dist_env()
+    if world == 1: return rank, local_rank, world, get_device(device)
+    import torch.distributed as dist
+    dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
+    device = torch.device(f'cuda:{local_rank}') if torch.cuda.is_available() else torch.device('cpu')
+    if device.type == 'cuda': torch.cuda.set_device(device)
+    return rank, local_rank, world, device
+
+# %% ../nbs/03a_simclr.ipynb #8a43188d
+def resume_checkpoint(path, model, opt, scaler) -> tuple[int, list]:
+    "Load a `train_simclr` checkpoint into `model`, `opt`, `scaler` and the random generators; `(step, history)`, or `(0, [])` without one."
+    if not Path(path).exists(): return 0, []
+    ck = torch.load(path, map_location='cpu', weights_only=False)
+    model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
+    if scaler is not None and ck.get('scaler'): scaler.load_state_dict(ck['scaler'])
+    _set_rng_state(ck['rng'])
+    return ck['step'], list(ck['history'])
+
+# %% ../nbs/03a_simclr.ipynb #9e05ee4f
+def simclr_step(net, views, x, opt, scaler, temperature:float) -> float:
+    "One SimCLR step on the `uint8` tiles `x`; the loss."
+    a, b = views(x)
+    with torch.autocast(x.device.type, dtype=torch.float16, enabled=scaler is not None):
+        _, z = net(torch.cat([a, b]))
+    loss = nt_xent(gather_across(z[:len(a)].float()), gather_across(z[len(a):].float()), temperature)   # global negatives
+    opt.zero_grad(set_to_none=True)
+    if scaler is not None: scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
+    else: loss.backward(); opt.step()
+    return loss.item()
+
 # %% ../nbs/03a_simclr.ipynb #32a81413
 def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3, S, S] (or (tile, ...) tuples)
                  out,                      # Checkpoint path; resumed from if it exists
@@ -164,14 +197,9 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
                  aug_kw:dict|None=None):   # Extra arguments for `simclr_augment`
     "Train a SimCLR encoder on `dataset`; return the list of per-step losses (the whole history when resumed)."
     out = Path(out)
-    rank, local_rank, world = _dist_env()
+    rank, local_rank, world, device = _process_device(device)
     distributed = world > 1
-    if distributed:   # one process per GPU under torchrun (gloo on the CPU: tested below)
-        import torch.distributed as dist
-        dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
-        device = torch.device(f'cuda:{local_rank}') if torch.cuda.is_available() else torch.device('cpu')
-        if device.type == 'cuda': torch.cuda.set_device(device)
-    else: device = get_device(device)
+    if distributed: import torch.distributed as dist
     seed_everything(seed + rank)
     if tile_size is None:
         first = dataset[0]; tile_size = (first[0] if isinstance(first, (tuple, list)) else first).shape[-1]
@@ -186,13 +214,7 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     amp = device.type == 'cuda'
     scaler = torch.amp.GradScaler('cuda') if amp else None
-    step, history = 0, []
-    if out.exists():
-        ck = torch.load(out, map_location='cpu', weights_only=False)
-        model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
-        if scaler is not None and ck.get('scaler'): scaler.load_state_dict(ck['scaler'])
-        step, history = ck['step'], list(ck['history'])
-        _set_rng_state(ck['rng'])
+    step, history = resume_checkpoint(out, model, opt, scaler)
     net = model
     if distributed:
         net = nn.parallel.DistributedDataParallel(model, device_ids=[local_rank] if device.type == 'cuda' else None)
@@ -214,14 +236,7 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
                                              pin_memory=amp, generator=torch.Generator().manual_seed(seed + epoch))
             for batch in dl:
                 x = (batch[0] if isinstance(batch, (tuple, list)) else batch).to(device, non_blocking=True)
-                a, b = views(x)
-                with torch.autocast(device.type, dtype=torch.float16, enabled=amp):
-                    _, z = net(torch.cat([a, b]))
-                loss = nt_xent(gather_across(z[:len(a)].float()), gather_across(z[len(a):].float()), temperature)   # global negatives
-                opt.zero_grad(set_to_none=True)
-                if scaler is not None: scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
-                else: loss.backward(); opt.step()
-                step += 1; history.append(loss.item())
+                step += 1; history.append(simclr_step(net, views, x, opt, scaler, temperature))
                 bar.update(1); bar.set_postfix(loss=f"{history[-1]:.3f}", epoch=epoch)
                 end_of_epoch = step % steps_per_epoch == 0
                 if rank == 0 and (end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)):
