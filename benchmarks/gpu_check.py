@@ -98,8 +98,11 @@ def main():
     t0 = time.time()
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
-        for part in (lambda: features(S, dev, d), lambda: dsmil_epoch(S, dev), lambda: simclr(S, dev, d), lambda: mnist(S, dev)):
-            lines += part(); print(lines[-1], flush=True)
+        for name_, part in (('features', lambda: features(S, dev, d)), ('DSMIL epoch', lambda: dsmil_epoch(S, dev)),
+                            ('SimCLR', lambda: simclr(S, dev, d)), ('MNIST-bags', lambda: mnist(S, dev))):
+            try: lines += part()                     # one failed part is reported and the others still run
+            except Exception as e: lines.append(f"{name_}: FAILED ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})")
+            print(lines[-1], flush=True)
     lines.append(f"total {time.time() - t0:.0f} s; measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%MZ}")
     out = Path(a.out) if a.out else Path(__file__).parent/'results'
     out.mkdir(parents=True, exist_ok=True)

@@ -229,7 +229,7 @@ def group_name(runs:list) -> str:
 # %% ../nbs/09a_mnist_grid.ipynb #6c9c8d8f
 def _run_row(run, net, test, hist, fig_bag, keep, seconds) -> dict:
     sa = getattr(net.aggregator, 'sa', None); net.eval()
-    row = dict(run, **evaluate(net, test, 0.5, batch_size=32), gamma=sa.gamma.item() if sa is not None else None,
+    row = dict(run, **evaluate(net, test, 0.5, batch_size=32, device=next(net.parameters()).device), gamma=sa.gamma.item() if sa is not None else None,
                update_ratio=sa_update_ratio(net, test) if sa is not None else None, train_loss=hist[-1], history=hist, seconds=seconds)
     if keep:
         with torch.no_grad(): out = net(test[fig_bag][0])
