@@ -181,6 +181,7 @@ def train_cli(bags_dir:str, # Folder of per-slide HDF5 bag files (ours, or CLAM/
               lr:float=None, # Override the preset's learning rate
               val_frac:float=0.25, # Stratified fraction of the bags held out for epoch and threshold choice
               fusion:Annotated[str, choices(*FUSION_CHOICES)]='auto', # Pyramid fusion (auto: tree for two scales)
+              scale:bool=False, # DSMIL: attention logits divided by sqrt(128) as the reference code (steadier; the paper: none)
               seed:int=0, # Random seed
               out:str='model_out', # Output folder: model.pt and train.json
               classes:Annotated[str, {'nargs': '+'}]=None, # Class names of a labels CSV with several classes (e.g. LUAD LUSC)
@@ -190,8 +191,10 @@ def train_cli(bags_dir:str, # Folder of per-slide HDF5 bag files (ours, or CLAM/
     "Train a MIL model on a folder of WSI feature bags; write model.pt and train.json."
     with command_errors('dsmil-train'):
         from dsmil_sa.learner import train_folder
+        if scale and model != 'dsmil': raise DataError(None, f"--scale is an option of dsmil, not of {model}")
         rec = train_folder(bags_dir, labels, labels_from_xml, xml_dir, model, out, fusion, classes=classes, val_frac=val_frac, seed=seed,
-                           preset=preset, progress=not quiet, epochs=epochs, lr=lr, keep=keep)
+                           preset=preset, progress=not quiet, epochs=epochs, lr=lr, keep=keep,
+                           model_kw=dict(scale=True) if scale else None)
         v, n = rec.training['val_metrics'], len(rec.training['train']) + len(rec.training['val'])
         thr = ', '.join(f'{c} {t:.3f}' for c, t in zip(rec.classes, rec.threshold)) if rec.classes else f'{rec.threshold:.3f}'
         print(f"{model}: {n} bags, best epoch {rec.training['best_epoch']}, threshold {thr} ({rec.threshold_on})"

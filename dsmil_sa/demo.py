@@ -91,7 +91,7 @@ def _stage_train(p, cfg, progress):
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
         rec = fit_bags([xs[i] for i in tr], y[tr], 'dsmil', [names[i] for i in tr], val_frac, cfg['seed'], fusion=cfg['fusion'],
-                       embedder=emb, tiling=til, epochs=cfg['epochs'], lr=cfg['lr'], progress=progress)
+                       embedder=emb, tiling=til, epochs=cfg['epochs'], lr=cfg['lr'], model_kw=dict(scale=cfg['scale']), progress=progress)
     save_model(rec, p['model'])
     preds = {names[i]: predict_bag_file(files[i], rec) for i in te}
     for pr in preds.values(): export_prediction(pr, p['predictions'])
@@ -241,6 +241,7 @@ def run_demo(out:str='demo_out', # Output folder; a rerun resumes from the stage
              simclr_temperature:float=0.5, # NT-Xent temperature (reference: 0.5)
              simclr_jitter:float=0.4, # Colour-jitter strength (reference: 0.8)
              fusion:Annotated[str, {'choices': ['20x', 'tree']}]='20x', # Features DSMIL reads: '20x', or 'tree' (DSMIL-LC: each 20x tile with its 5x parent)
+             scale:bool=True, # DSMIL's attention logits divided by sqrt(128), as the reference code (the paper: False)
              epochs:int=80, # DSMIL epochs (preset 'dsmil': 50 in the paper's setup)
              lr:float=1e-3, # DSMIL learning rate (preset 'dsmil', the paper's: 1e-4, for ~200 training slides)
              test_frac:float=0.34, # Fraction of the slides held out for testing
