@@ -178,6 +178,23 @@ def simclr_step(net, views, x, opt, scaler, temperature:float) -> float:
     else: loss.backward(); opt.step()
     return loss.item()
 
+# %% ../nbs/03a_simclr.ipynb #fdf81935
+def _view_size(dataset, tile_size:int|None, norm:str, out) -> int:
+    "The side of the SimCLR views: `tile_size`, or the tiles' own; refused where instance normalisation would see one pixel."
+    if tile_size is None:
+        first = dataset[0]; tile_size = (first[0] if isinstance(first, (tuple, list)) else first).shape[-1]
+    if norm == 'instance' and tile_size <= 32:
+        raise DataError(out, f"views of {tile_size} px are too small for instance normalisation: use more than 32 px, or norm='batch'")
+    return tile_size
+
+# %% ../nbs/03a_simclr.ipynb #3303dbad
+def _step_plan(n_tiles:int, batch_size:int, world:int, epochs:int, max_steps:int|None, out) -> tuple[int, int, int]:
+    "Tiles per step and process, steps per epoch and steps in all, for `n_tiles` tiles over `world` processes."
+    bs = min(batch_size, n_tiles // world)
+    if bs < 2: raise DataError(out, f"need at least 2 tiles per batch, the dataset has {n_tiles}")
+    per_epoch = n_tiles // world // bs
+    return bs, per_epoch, epochs * per_epoch if max_steps is None else min(max_steps, epochs * per_epoch)
+
 # %% ../nbs/03a_simclr.ipynb #32a81413
 def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3, S, S] (or (tile, ...) tuples)
                  out,                      # Checkpoint path; resumed from if it exists
@@ -201,10 +218,7 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
     distributed = world > 1
     if distributed: import torch.distributed as dist
     seed_everything(seed + rank)
-    if tile_size is None:
-        first = dataset[0]; tile_size = (first[0] if isinstance(first, (tuple, list)) else first).shape[-1]
-    if norm == 'instance' and tile_size <= 32:       # ResNet18 shrinks a view 32-fold: instance norm needs more than one pixel there
-        raise DataError(out, f"views of {tile_size} px are too small for instance normalisation: use more than 32 px, or norm='batch'")
+    tile_size = _view_size(dataset, tile_size, norm, out)
     if batch_size is None and out.exists():          # a resumed run keeps the batch size it started with
         batch_size = torch.load(out, map_location='cpu', weights_only=False)['config']['batch_size']
     batch_size = choose_batch_size(batch_size, tile_size, device, where=out)   # before the first step, not in it
@@ -220,10 +234,7 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
         net = nn.parallel.DistributedDataParallel(model, device_ids=[local_rank] if device.type == 'cuda' else None)
         sampler = torch.utils.data.DistributedSampler(dataset, shuffle=True, seed=seed, drop_last=True)
     else: sampler = _EpochSampler(len(dataset), seed)
-    bs = min(batch_size, len(dataset) // world)
-    if bs < 2: raise DataError(out, f"need at least 2 tiles per batch, the dataset has {len(dataset)}")
-    steps_per_epoch = len(dataset) // world // bs
-    total = epochs * steps_per_epoch if max_steps is None else min(max_steps, epochs * steps_per_epoch)
+    bs, steps_per_epoch, total = _step_plan(len(dataset), batch_size, world, epochs, max_steps, out)
     views = SimCLRViews(tile_size, **(aug_kw or {}))
     bar = tqdm(total=total, initial=min(step, total), desc='simclr', disable=not progress or rank != 0, leave=False)
     try:
