@@ -49,7 +49,7 @@ def benchmark_table(res:pd.DataFrame, # One row per fold: dataset, model, varian
 
 # %% ../nbs/09b_milbench.ipynb #a39eba07
 def benchmark_protocol(profile:str, # The profile that ran
-                       P:dict) -> str: # The experiment's parameters: lr, betas, weight_decay, epochs, k, repeats, reduced, embed, grid, nested_grid, nested_repeats
+                       P:dict) -> str: # The experiment's parameters: lr, betas, weight_decay, epochs, k, repeats, reduced, embed, grid, nested_grid, nested_repeats, nested_datasets
     "The table's protocol line, from the parameters of the run."
     red = "".join(f" {m}: {r.get('repeats', P['repeats'])} repetition(s) (time)." for m, r in P['reduced'].items())
     return (f"Protocol (profile `{profile}`): DSMIL MIL-benchmark preset, one bag per step, Adam lr {P['lr']}, betas {P['betas']}, "
@@ -59,7 +59,8 @@ def benchmark_protocol(profile:str, # The profile that ran
             f"(last epoch; threshold 0.5 / Youden on the training fold), `honest-best` (ReLU instance embedding of width "
             f"{P['embed']}, learning rate from {P['grid']} chosen per fold on validation loss), `nested CV` (mean-pooled "
             f"baselines, C/γ by inner 5-fold search; the MIL models with an embedding, lr / wd / epochs / width from "
-            f"{len(grid_settings(P['nested_grid']))} settings by inner 5-fold AUC, {P['nested_repeats']} repetition(s), "
+            f"{len(grid_settings(P['nested_grid']))} settings by inner 5-fold AUC, {P['nested_repeats']} repetition(s) "
+            f"on {', '.join(P.get('nested_datasets') or ['every data set'])}, "
             "last epoch, threshold 0.5). Mean ± std over folds and repetitions; `runs`: folds x repetitions; "
             "`train loss`: mean loss on the training bags at the reported epoch.")
 
