@@ -1,4 +1,4 @@
-"""AbMILP and its gated variant, the kernel self-attention layer and SA-AbMILP; all taking padded batches of bags.
+"""Attention-based MIL pooling (AbMILP, gated or not), optionally after a kernel self-attention layer (SA-AbMILP), on padded batches of bags.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/abmilp.html.md"""
 

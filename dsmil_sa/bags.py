@@ -1,4 +1,4 @@
-"""Bag containers for multiple-instance learning: batching bags of different sizes, standardisation on training bags, bags in memory or read from disk, WSI feature bags and their slide labels, the Camelyon16 layout.
+"""Bags as a training loop consumes them: padded batches with masks, standardisation on training bags, bags in memory or read from disk, WSI feature bags with their slide labels, the Camelyon16 layout.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/bags.html.md"""
 
@@ -109,6 +109,7 @@ def bag_files(folder) -> list[Path]:
     "The bag files (`*.h5`, not hidden) of a folder, sorted; a `DataError` if there are none."
     return h5_files(folder, 'bag files')
 
+# %% ../nbs/04_bags.ipynb #91696285
 def same_width(files:list, widths:list) -> int:
     "The majority's width of the bags; a `DataError` naming the first file of another width."
     D = max(set(widths), key=widths.count)
@@ -116,6 +117,7 @@ def same_width(files:list, widths:list) -> int:
         if w != D: raise DataError(f, f"{w} features per instance, but the other bags have {D}")
     return D
 
+# %% ../nbs/04_bags.ipynb #cacbcd67
 def load_bag_folder(files, # A folder of bag files, or a list of them
                     fusion:str='auto', # Passed to `features.load_bag`
                     mags:list|None=None, # Only these magnifications of each bag (`features.load_bag`)

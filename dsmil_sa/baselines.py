@@ -1,4 +1,4 @@
-"""Mean-pooled bags under scikit-learn: an SVM with an RBF kernel and logistic regression, their hyper-parameters chosen by a nested cross-validation inside each training fold.
+"""Non-MIL baselines: mean-pooled bags into scikit-learn's RBF SVM or logistic regression, their hyper-parameters chosen by a nested cross-validation inside each training fold.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/baselines.html.md"""
 

@@ -1,4 +1,4 @@
-"""The console commands: argument parsing only, each calling the public functions of the modules below; one error path for all; `dsmil-reproduce` over the engine of `reproduce`.
+"""The console commands, argument parsing only: each calls the public functions of the modules below; all share one error path.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/cli.html.md"""
 

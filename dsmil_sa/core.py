@@ -1,4 +1,4 @@
-"""Small helpers that several parts of `dsmil_sa` share: device and seeds, atomic files, clear errors, the MIL result type.
+"""The shared ground of every module: one error path, atomic files safe on a full disk, claims for jobs sharing a folder, signals, devices, seeds, the MIL result type, provenance.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/core.html.md"""
 
@@ -76,11 +76,13 @@ def write_fully(path, data) -> Path:
     with open(path, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #04856a7d
 def atomic_write_bytes(path, data) -> Path:
     "Write `data` to `path` atomically."
     with atomic_path(path) as tmp: write_fully(tmp, data)
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #e47edcb9
 @contextlib.contextmanager
 def h5_to(path): # Where the finished HDF5 file goes (a temporary of `atomic_path`, usually)
     "An `h5py.File` built in memory, written to `path` in one plain write when the block ends."
@@ -89,6 +91,7 @@ def h5_to(path): # Where the finished HDF5 file goes (a temporary of `atomic_pat
     with h5py.File(buf, 'w') as f: yield f
     write_fully(path, buf.getbuffer())
 
+# %% ../nbs/00_core.ipynb #de56d1bc
 def save_torch(obj, path) -> Path:
     "`torch.save(obj, path)` atomically, through memory (see `write_fully`)."
     import torch
@@ -101,6 +104,7 @@ def atomic_write_text(path, text:str):
     with atomic_path(path) as tmp: Path(tmp).write_text(text)
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #c51e4b5e
 def atomic_write_json(path, obj, **kw):
     "Write `obj` as JSON to `path` atomically."
     return atomic_write_text(path, json.dumps(obj, indent=2, default=str, **kw))
@@ -123,6 +127,7 @@ def get_device(device:str|None=None):
     if not torch.cuda.is_available(): return torch.device('cpu')
     return torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)) % torch.cuda.device_count())
 
+# %% ../nbs/00_core.ipynb #5a1edf4e
 def seed_everything(seed:int=0, deterministic:bool=False) -> int:
     "Seed Python, NumPy and PyTorch; optionally ask PyTorch for deterministic kernels."
     import torch
@@ -202,6 +207,7 @@ def failure_message(path, # The input that failed (a slide, a tile set...)
     if isinstance(e, DataError): return str(e) if str(e).startswith(str(path)) else f"{path}: {e}"
     return f"{path}: {type(e).__name__}: {e}"
 
+# %% ../nbs/00_core.ipynb #1843ba41
 def error_line(prog:str, e:BaseException) -> str:
     "The one-line message of a bad-input error: `prog: path: problem`."
     if isinstance(e, OSError) and not isinstance(e, DataError):
@@ -214,6 +220,7 @@ class Interrupted(KeyboardInterrupt):
     "A termination signal raised as an exception, so that clean-up runs as after Ctrl-C."
     def __init__(self, signum:int): self.signum = signum; super().__init__(signal.Signals(signum).name)
 
+# %% ../nbs/00_core.ipynb #61884423
 def _raise_interrupted(signum, frame): raise Interrupted(signum)
 
 def _reraise_swallowed(hook):
@@ -285,6 +292,7 @@ def remove_stale_tmp(folder) -> list[Path]:
 class Busy(Exception):
     "Another live job holds the claim on this output."
 
+# %% ../nbs/00_core.ipynb #22a29f8f
 def claim_path(path) -> Path:
     "The claim file of output `path`."
     path = Path(path)
@@ -372,11 +380,13 @@ def git_commit(path='.') -> str|None:
     try: return subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=path, capture_output=True, text=True, check=True).stdout.strip()
     except Exception: return None
 
+# %% ../nbs/00_core.ipynb #c255df07
 def git_dirty(path='.') -> bool|None:
     "Whether the repository at `path` has uncommitted changes to tracked files (None outside a repository)."
     try: return bool(subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=path, capture_output=True, text=True, check=True).stdout.strip())
     except Exception: return None
 
+# %% ../nbs/00_core.ipynb #6aa2c1cf
 def provenance(**params) -> dict:
     "Parameters plus the versions, device and git commit that produced a result."
     import torch

@@ -1,4 +1,4 @@
-"""MNIST-bags under the kernel self-attention paper's three hypotheses, and the classic MIL benchmarks (Musk1, Musk2, Elephant; Fox and Tiger from a file).
+"""The classic MIL data sets as bags: MNIST-bags under the kernel self-attention paper's three hypotheses, Musk1, Musk2, Elephant (Fox, Tiger from a file).
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/datasets.html.md"""
 

@@ -1,4 +1,4 @@
-"""The whole pipeline on embedded data, synthetic slides to FROC in minutes on a CPU, stage by stage, each stage a call of the public functions a user would make on their own slides.
+"""The whole pipeline on embedded data, synthetic slides to FROC in minutes on a CPU, each stage a call of the public functions a user would make on their own slides.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/demo.html.md"""
 

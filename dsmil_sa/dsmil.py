@@ -1,4 +1,4 @@
-"""The dual-stream MIL aggregator of Li et al. (CVPR 2021): a max-pooling instance stream and a non-local stream that attends to the critical instance, optionally with any kernel.
+"""The dual-stream MIL aggregator of Li et al. (CVPR 2021): a max-pooling instance stream beside a non-local stream that attends to the critical instance, optionally with any kernel.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/dsmil.html.md"""
 

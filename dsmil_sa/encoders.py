@@ -1,4 +1,4 @@
-"""What self-supervised training and feature extraction share: tiles read on the fly from their slides, one normalisation of every network input, the ResNet18 encoder, and where a trained backbone lives.
+"""The tile encoder that self-supervised training shares with feature extraction: tiles read on the fly from their slides, one normalisation of every network input, the ResNet18, where a trained backbone lives.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/encoders.html.md"""
 

@@ -1,4 +1,4 @@
-"""Bootstrap intervals over test slides for slide accuracy, AUC and FROC, and paired intervals of one model minus another on the same slides.
+"""Intervals over test slides: stratified bootstrap intervals of slide accuracy, AUC or FROC, paired intervals of one model minus another on the same slides, the papers' orderings read off them.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/evidence.html.md"""
 
@@ -37,6 +37,7 @@ def auc_counts(y, # `[n]` slide labels
     with np.errstate(invalid='ignore', divide='ignore'):
         return np.einsum('bi,ij,bj->b', cp, M, cn) / (cp.sum(1) * cn.sum(1))
 
+# %% ../nbs/07a_evidence.ipynb #b13399e0
 def accuracy_counts(y, prob, threshold:float, counts) -> np.ndarray:
     "Slide accuracy of each draw at `threshold` (a slide is called tumour when its score is at least the threshold)."
     ok = (np.asarray(prob) >= threshold) == np.asarray(y).astype(bool); c = np.atleast_2d(counts).astype(float)
@@ -108,6 +109,7 @@ def chance_models(tab:pd.DataFrame, # From `slide_bootstrap`
     t = tab[tab.metric == metric]
     return set(t.model[(t.lo <= chance) & (t.hi >= chance)])
 
+# %% ../nbs/07a_evidence.ipynb #41164e6c
 def ordering_verdicts(gaps:pd.DataFrame, # From `slide_bootstrap`: model minus base, per metric
                       claims:dict, # Model -> 'better' or 'worse': the paper's direction of model minus base
                       band:float=0.02, # As `learner.gap_verdict`

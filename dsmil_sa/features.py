@@ -1,4 +1,4 @@
-"""Tiles read from the slide, embedded by any backbone, written as one bag file per slide; pyramid fusion of the scales chosen by name when a bag is loaded.
+"""Slides to bag files: every tile embedded by any backbone, one HDF5 file per slide, the scales fused by name when a bag is loaded (pyramid fusion).
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/features.html.md"""
 

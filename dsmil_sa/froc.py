@@ -1,4 +1,4 @@
-"""Heatmaps from any model's instance scores or attention, Camelyon16 evaluation masks, detections, and the FROC curve and score (with the official script's defects fixed, and an `official=True` mode that keeps them).
+"""Camelyon16's FROC from any model's instance scores or attention: heatmaps, evaluation masks, detections, the curve, its score (the official script's defects fixed; `official=True` keeps them).
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/froc.html.md"""
 
@@ -264,6 +264,7 @@ def write_detections(path, dets):
             for p,x,y in dets: w.writerow([repr(float(p)), int(round(x)), int(round(y))])
     return Path(path)
 
+# %% ../nbs/07_froc.ipynb #0ed6461c
 def read_detections(path) -> np.ndarray:
     "Detections `[K, 3]` (p, x, y) from a CSV file of rows p,x,y."
     path = Path(path)

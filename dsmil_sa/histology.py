@@ -1,4 +1,4 @@
-"""Bags of patches from H&E images, as in the kernel self-attention paper's histology sets: a grid of square patches without background (breast cancer), or patches centred on nuclei (colon cancer), the small CNN that embeds them, and readers for both sets' published layouts.
+"""The kernel self-attention paper's histology bags: H&E images cut into patches (a background-free grid for breast cancer, nucleus-centred patches for colon cancer), the small CNN that embeds them, readers of both sets' published layouts.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/histology.html.md"""
 
@@ -27,6 +27,7 @@ def read_rgb(path) -> np.ndarray:
         with Image.open(path) as im: return np.asarray(im.convert('RGB'))
     except (OSError, ValueError) as e: raise DataError(path, f"not a readable image ({type(e).__name__})") from None
 
+# %% ../nbs/04a_histology.ipynb #675b9141
 def image_patches(img:np.ndarray, # RGB uint8 `[H, W, 3]`
                   size:int=32, # Patch side
                   max_white:float=0.75, # Drop a patch when at least this fraction of it is white
@@ -52,6 +53,7 @@ def patches_tensor(patches:np.ndarray) -> torch.Tensor:
     "uint8 patches `[N, s, s, 3]` as the float tensor `[N, 3, s, s]` in [0, 1] that `HistologyExtractor` reads."
     return torch.from_numpy(np.ascontiguousarray(patches)).permute(0, 3, 1, 2).float() / 255
 
+# %% ../nbs/04a_histology.ipynb #e424226e
 class HistologyExtractor(nn.Module):
     "The attention-MIL paper's patch network for the histology sets: `[n, 3, s, s] -> [n, 512]`."
     def __init__(self, patch:int=27, # Patch side (27 colon, 32 breast)

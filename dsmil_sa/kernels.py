@@ -1,4 +1,4 @@
-"""Similarity kernels for self-attention and for DSMIL's non-local stream: dot, RBF, inverse quadratic, Laplace, module; one batched signature.
+"""Similarity kernels under one batched signature, for self-attention or DSMIL's non-local stream: dot, RBF, inverse quadratic, Laplace, module.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/kernels.html.md"""
 
@@ -26,6 +26,7 @@ def sq_dists(x:torch.Tensor, # `[..., N, d]`
     tol = 8*torch.finfo(d2.dtype).eps*(x2 + y2)       # below this the expansion is rounding noise: call it 0
     return torch.where(d2 > tol, d2, torch.zeros_like(d2))
 
+# %% ../nbs/05a_kernels.ipynb #ea80b69e
 def safe_pow(s:torch.Tensor, # Non-negative values, e.g. squared norms
              p, # Exponent (float or tensor); the result is `s**p`
              eps:float=1e-12): # Below this, `s` counts as 0
@@ -39,6 +40,7 @@ def inv_softplus(a:float) -> float:
     if a <= 0: raise ValueError(f"a must be > 0, got {a}")
     return a + math.log(-math.expm1(-a))
 
+# %% ../nbs/05a_kernels.ipynb #e44a181c
 class PositiveParam(nn.Module):
     "A scalar kept > 0 by a softplus; learnable or fixed."
     def __init__(self, a:float=1.0, # Starting value, > 0

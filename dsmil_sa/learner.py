@@ -1,4 +1,4 @@
-"""One training and evaluation loop for every MIL aggregator: losses, the papers' optimiser presets, early stopping and thresholds on a validation split, metrics, k-fold cross-validation and repeated runs.
+"""One training loop for every MIL aggregator: the papers' optimiser presets, early stopping with thresholds from a validation split, metrics, k-fold cross-validation, repeated runs.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/learner.html.md"""
 
@@ -47,6 +47,7 @@ def get_preset(name:str='dsmil', **overrides) -> dict:
         if v is not None: cfg[k] = v
     return cfg
 
+# %% ../nbs/06_learner.ipynb #674883b1
 def make_optimizer(model:nn.Module, cfg:dict):
     "Adam and (optionally) a cosine schedule over `cfg['epochs']` from a preset."
     ps = list(model.parameters())
@@ -72,6 +73,7 @@ class SizeBatchSampler(torch.utils.data.Sampler):
             out += [grp[j:j + self.batch_size].tolist() for j in range(0, len(grp), self.batch_size)]
         yield from (out[k] for k in rng.permutation(len(out)))
 
+# %% ../nbs/06_learner.ipynb #0234ebaa
 def padding_fraction(batches, sizes) -> float:
     "Fraction of padded slots in `batches` of bags with `sizes` instances."
     sizes = np.asarray(sizes); slots = sum(len(b) * sizes[b].max() for b in batches)
@@ -166,6 +168,7 @@ def save_fit_state(path, model, opt, sched, dl, st:dict, cfg:dict, n:int):
     save_torch(dict(st, format=FIT_FORMAT, cfg=_cfg_key(cfg), n=n, model=model.state_dict(), opt=opt.state_dict(),
                     sched=sched.state_dict() if sched is not None else None, rng=torch.get_rng_state(), loader=_loader_state(dl)), path)
 
+# %% ../nbs/06_learner.ipynb #5692aaf8
 def load_fit_state(path, model, opt, sched, dl, cfg:dict, n:int) -> dict:
     "Restore what `save_fit_state` wrote into `model`, `opt`, `sched` and `dl`; return the loop's state."
     try: s = torch.load(path, map_location='cpu', weights_only=True)

@@ -1,4 +1,4 @@
-"""Bags and padded batches with masks, masked softmax / max / mean, the checker of the MIL contract, max and mean pooling, and toy bags: what every MIL model of this project stands on.
+"""The MIL contract that every model of this project keeps: bags in padded batches with masks, masked softmax / max / mean, the checker of the contract, max or mean pooling as its simplest models, toy bags.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/mil.html.md"""
 
@@ -40,6 +40,7 @@ def masked_fill_low(s:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
     "`s` with the positions where `mask` is False set to the lowest finite value of its dtype."
     return s.masked_fill(~mask, torch.finfo(s.dtype).min)
 
+# %% ../nbs/05_mil.ipynb #18c2e052
 def masked_softmax(s:torch.Tensor, # Scores
                    mask:torch.Tensor, # Bool, broadcastable to `s`; True = take part
                    dim:int=-1) -> torch.Tensor:
@@ -47,10 +48,12 @@ def masked_softmax(s:torch.Tensor, # Scores
     mask = mask.expand_as(s)
     return torch.softmax(masked_fill_low(s, mask), dim).masked_fill(~mask, 0.)
 
+# %% ../nbs/05_mil.ipynb #7fd26ad3
 def masked_max(s:torch.Tensor, mask:torch.Tensor, dim:int=1):
     "Max of `s` over `dim` among the positions where `mask` is True: `(values, indices)`."
     return masked_fill_low(s, mask.expand_as(s)).max(dim)
 
+# %% ../nbs/05_mil.ipynb #b3c4c599
 def masked_mean(s:torch.Tensor, mask:torch.Tensor, dim:int=1) -> torch.Tensor:
     "Mean of `s` over `dim` among the positions where `mask` is True."
     m = mask.expand_as(s).to(s.dtype)

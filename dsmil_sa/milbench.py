@@ -1,4 +1,4 @@
-"""Musk1, Musk2 and Elephant under every protocol: the cross-validation jobs, their cost, and the table and sentences read off the runs.
+"""The MIL-benchmark study (Musk1, Musk2, Elephant) under every protocol: its cross-validation jobs with their cost, the table, the sentences read off the runs.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/milbench.html.md"""
 

@@ -1,4 +1,4 @@
-"""Runs of a LeNet and a MIL aggregator on MNIST-bags at the kernel self-attention paper's settings, many trained at once in one process.
+"""MNIST-bags at the kernel self-attention paper's settings: a LeNet before each MIL aggregator, many runs trained at once in one process, a resumable grid.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/mnist_grid.html.md"""
 
@@ -43,6 +43,7 @@ def mnist_train_bags(hypothesis:str, n_train:int, rep:int, seed:int=0, mnist=Non
     "The training bags of one run: shared by every model of a repetition."
     return MNISTBags(n_train, hypothesis, train=True, seed=seed*1_000_000 + 10*n_train + rep, path=mnist)
 
+# %% ../nbs/09a_mnist_grid.ipynb #1203294b
 def mnist_test_bags(hypothesis:str, n_test:int=500, seed:int=0, mnist=None) -> MNISTBags:
     "The test bags of a study: one draw per hypothesis and study seed from MNIST's test split."
     return MNISTBags(n_test, hypothesis, train=False, seed=10_000 + seed, path=mnist)
@@ -216,6 +217,7 @@ def sa_update_ratio(net:EndToEnd, ds, n:int=100) -> float:
         h = net.extractor(ds[i][0])[None]; r.append(sa.update(h).norm() / h.norm())
     return float(torch.stack(r).mean())
 
+# %% ../nbs/09a_mnist_grid.ipynb #9918a0b8
 def mnist_figure_bag(ds:MNISTBags, digits=(7, 9)) -> int:
     "The first positive bag with at least three digits other than `digits`: the attention figure's bag."
     return next(j for j in range(len(ds)) if ds.labels[j] == 1 and np.isin(ds.digits[j], digits).sum() < len(ds.digits[j]) - 2)
@@ -272,6 +274,7 @@ def grid_runs(hypotheses, sizes, repeats:int, models, gamma_inits=(0., 1.)) -> l
     return [dict(hypothesis=h, n_train=n, rep=r, model=m, gamma_init=g) for n in sizes for m in models
             for g in (gamma_inits if sa(m) else (None,)) for h in hypotheses for r in range(repeats)]
 
+# %% ../nbs/09a_mnist_grid.ipynb #5b1d8ef1
 def read_grid(out) -> pd.DataFrame:
     "Every row of the group files under `out`."
     rows = [r for f in sorted(Path(out).glob('*.json')) for r in json.loads(f.read_text())] if Path(out).exists() else []

@@ -1,4 +1,4 @@
-"""Every MIL aggregator built from its name, the LeNet extractor of MNIST-bags, each model's loss, and the saved `ModelRecord` that scores new bags with everything that shaped its inputs.
+"""Models by name: every MIL aggregator, the LeNet extractor of MNIST-bags, each model's loss, the saved `ModelRecord` that scores new bags with everything that shaped its inputs.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/models.html.md"""
 
@@ -16,8 +16,8 @@ from .core import DataError, MILOutput, save_torch
 from .mil import as_batch
 
 # %% auto #0
-__all__ = ['MODEL_NAMES', 'mil_loss', 'make_model', 'EmbeddedMIL', 'LeNetExtractor', 'EndToEnd', 'ModelRecord', 'save_model',
-           'load_model', 'json_safe']
+__all__ = ['MODEL_NAMES', 'mil_loss', 'make_model', 'EmbeddedMIL', 'LeNetExtractor', 'EndToEnd', 'histology_mil', 'ModelRecord',
+           'save_model', 'load_model', 'json_safe']
 
 # %% ../nbs/05d_models.ipynb #61e0a50a
 def mil_loss(model:nn.Module, out:MILOutput, y:torch.Tensor) -> torch.Tensor:
@@ -68,6 +68,7 @@ class LeNetExtractor(nn.Module):
         self.to(memory_format=torch.channels_last)          # about 1.3x faster convolutions on a CPU; the same function
     def forward(self, x): return self.body(x.contiguous(memory_format=torch.channels_last))
 
+# %% ../nbs/05d_models.ipynb #4733e58d
 class EndToEnd(nn.Module):
     "An instance extractor followed by a MIL aggregator, trained together."
     def __init__(self, extractor:nn.Module, aggregator:nn.Module):
@@ -79,6 +80,15 @@ class EndToEnd(nn.Module):
         h = feats.new_zeros(*x.shape[:2], feats.shape[-1]); h[mask] = feats
         return self.aggregator(h, mask)
     def mil_loss(self, out, y): return mil_loss(self.aggregator, out, y)
+
+# %% ../nbs/05d_models.ipynb #72245d8f
+def histology_mil(in_dim:int|None=None, # Ignored: `cross_validate` passes a width, the patch CNN sets its own
+                  arch:str='abmilp', # A `make_model` name
+                  patch:int=32, # Patch side in pixels (32 breast, 27 colon)
+                  width:int=512) -> EndToEnd: # The patch CNN's output width
+    "`histology.HistologyExtractor` before aggregator `arch`, trained together: the kernel self-attention paper's histology model."
+    from dsmil_sa.histology import HistologyExtractor
+    return EndToEnd(HistologyExtractor(patch, width), make_model(arch, width))
 
 # %% ../nbs/05d_models.ipynb #00011b5f
 @dataclass
@@ -130,6 +140,7 @@ def save_model(record:ModelRecord, path) -> Path:
     d['format'] = 'dsmil_sa.model/1'
     return save_torch(json_safe(d), path)
 
+# %% ../nbs/05d_models.ipynb #43b0f722
 def load_model(path) -> ModelRecord:
     "Read a model written by `save_model` (or `dsmil-train`); a `DataError` naming the file otherwise."
     path = Path(path)

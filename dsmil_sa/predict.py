@@ -1,4 +1,4 @@
-"""From a trained model and a slide to a slide probability, per-tile scores and attention, a heatmap and detections; exported as a PNG overlay, the detections CSV that `dsmil-froc` reads, and GeoJSON that QuPath imports.
+"""A trained model applied to a slide: its probability, per-tile scores, attention, a heatmap, detections, exported as a PNG overlay, the detections CSV that `dsmil-froc` reads, GeoJSON that QuPath imports.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/predict.html.md"""
 
@@ -36,6 +36,7 @@ def single_footprint(ca:dict, # Attributes of `coords` in a one-scale feature fi
     c = np.asarray(coords).reshape(-1, 2); gaps = np.diff(np.unique(c[:, 0])); gaps = gaps[gaps > 0]
     return float(gaps.min()) if len(gaps) else 256.
 
+# %% ../nbs/08_predict.ipynb #a4de0953
 def instance_footprints(h5, # A bag file
                         fusion:str='auto') -> np.ndarray: # The fusion the bag is read with
     "Level-0 side of each instance's footprint `[N]`, in the order `features.load_bag` returns the instances."

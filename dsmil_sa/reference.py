@@ -1,4 +1,4 @@
-"""Feature CSVs, dataset lists and aggregator checkpoints of the DSMIL reference code (binli123/dsmil-wsi), read as this package's bag files and model records.
+"""The DSMIL reference code's files (binli123/dsmil-wsi) read as this package's own: feature CSVs with dataset lists as bag files, aggregator checkpoints as model records.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/reference.html.md"""
 

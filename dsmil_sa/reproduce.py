@@ -1,4 +1,4 @@
-"""The engine behind `dsmil-reproduce`: the experiment notebooks shipped in the package, each run by papermill into its results folder with its provenance, its figures sized for the web.
+"""The engine behind `dsmil-reproduce`: every experiment notebook shipped in the package, run by papermill into its results folder with its provenance, its figures sized for the web.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/reproduce.html.md"""
 
@@ -24,6 +24,7 @@ def experiments_dir(path=None) -> Path:
     if not p.is_dir(): raise DataError(p, "experiments folder not found")
     return p
 
+# %% ../nbs/10a_reproduce.ipynb #b6ecf5f5
 def list_experiments(path=None) -> list[str]:
     "Names of the experiment notebooks."
     return sorted(p.stem for p in experiments_dir(path).glob('*.ipynb') if not p.name.startswith('.'))

@@ -1,4 +1,4 @@
-"""Self-supervised tile embeddings: two augmented views per tile, the NT-Xent loss, a ResNet18 encoder with a projection head, and a resumable training loop (mixed precision on a GPU, DistributedDataParallel under torchrun).
+"""Self-supervised tile embeddings by SimCLR: two augmented views per tile, the NT-Xent loss, a projection head, a resumable training loop (mixed precision on a GPU, DistributedDataParallel under torchrun).
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/simclr.html.md"""
 

@@ -1,4 +1,4 @@
-"""Whole-slide images at a chosen magnification, and Camelyon16 annotations as polygons and masks.
+"""Whole slides as the field stores them: OpenSlide pyramids read at any magnification, Camelyon16 annotation XML as polygons or masks.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/slides.html.md"""
 

@@ -1,4 +1,4 @@
-"""Train every fold and repetition of a cross-validation together: stacked parameters under `torch.func.vmap`, one bag per step, and a masked Adam that is `torch.optim.Adam` step for step.
+"""Every fold of a cross-validation trained at once: stacked parameters under `torch.func.vmap`, one bag per step, a masked Adam that is `torch.optim.Adam` step for step.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/stacked.html.md"""
 
@@ -231,12 +231,14 @@ def prediction_logit(out):
     "A MIL model's prediction `out.logits`."
     return out.logits
 
+# %% ../nbs/06b_stacked.ipynb #c883a9b4
 def bag_stream_logit(out):
     "DSMIL's bag stream `c_b` alone, as the DSMIL reference script scores bags."
     return out.aux['bag_logits']
 
 DSMIL_SCORINGS = {'(c_m+c_b)/2': prediction_logit, 'c_b': bag_stream_logit}
 
+# %% ../nbs/06b_stacked.ipynb #3c2915a9
 def cv_job(model:str, # A `learner.make_model` name
            model_kw:dict|None=None, # Its extra arguments (`embed`, `chunk_size`...)
            threads:int=1, # torch threads of this process

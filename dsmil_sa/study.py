@@ -1,4 +1,4 @@
-"""From a catalogue of slides to a table of runs: tile every slide with its annotation, train SimCLR on the training slides' tiles, and train and test every variant of a model under several seeds.
+"""Studies over seeds: a catalogue of slides tiled with its annotations, SimCLR on the training slides' tiles, every variant of a model trained per seed into one table of runs.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/study.html.md"""
 
@@ -30,11 +30,13 @@ def default_cache() -> Path:
     "Where synthetic sets are kept between runs: `$DSMIL_SA_CACHE`, else `~/.cache/dsmil_sa`."
     return Path(os.environ.get('DSMIL_SA_CACHE') or Path.home()/'.cache'/'dsmil_sa')
 
+# %% ../nbs/09_study.ipynb #5e44dac4
 def synthetic_root(work, **params) -> Path:
     "The folder of a synthetic set under `work`, named by a key of its parameters and the generator's version: sets never mix."
     key = hashlib.sha1(json.dumps(dict(params, version=SYNTHETIC_VERSION), sort_keys=True, default=list).encode()).hexdigest()[:10]
     return Path(work)/f'camelyon16_synthetic_{key}'
 
+# %% ../nbs/09_study.ipynb #c66f5a53
 def camelyon16_folder(data_dir, # A Camelyon16 folder, or None for the synthetic one
                       work, # Where the synthetic folder is written (once per set of parameters), e.g. `default_cache()`
                       n_train=(10, 14), n_test=(6, 8), # (tumour, normal) slides of the synthetic folder

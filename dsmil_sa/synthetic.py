@@ -1,4 +1,4 @@
-"""Pyramidal slides with known lesions and their Camelyon16 XML: drawn cartoons, and quilts of real H&E with Camelyon16's lesion sizes, look-alikes and exclusion regions.
+"""Synthetic pyramidal slides with known lesions, written as Camelyon16 writes its own: cartoons, or quilts of real H&E with macro-metastases, micro-metastases, isolated tumour cells, look-alikes, exclusion regions.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/synthetic.html.md"""
 

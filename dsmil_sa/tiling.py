@@ -1,4 +1,4 @@
-"""Find the tissue, lay a grid of tiles at each magnification, link every 20x tile to its 5x parent, and store the coordinates in one HDF5 file per slide.
+"""Slides to tile sets: the tissue found, a grid of tiles at each magnification, every 20x tile linked to its 5x parent, the coordinates in one HDF5 file per slide.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/tiling.html.md"""
 
@@ -48,6 +48,7 @@ def summed_area(mask:np.ndarray) -> np.ndarray: # bool/float [H, W]
     np.cumsum(mask, 0, out=sat[1:, 1:]); np.cumsum(sat[1:, 1:], 1, out=sat[1:, 1:])
     return sat
 
+# %% ../nbs/02_tiling.ipynb #76f59ae7
 def box_fraction(mask:np.ndarray, # bool/float [H, W] at `downsample`
                  xy:np.ndarray, # int [N, 2] level-0 top-left corners
                  extent:float, # Side of each box in level-0 pixels
@@ -64,6 +65,7 @@ def box_fraction(mask:np.ndarray, # bool/float [H, W] at `downsample`
     area = max((extent / downsample) ** 2, 1e-9)
     return (tot / area).astype(np.float32)
 
+# %% ../nbs/02_tiling.ipynb #c863b7a7
 def grid(dims:tuple[int, int], # Level-0 (width, height)
          extent:float): # Tile side in level-0 pixels
     "Top-left level-0 corners [N, 2] int64 of a grid from the origin covering the slide, row by row."
@@ -76,6 +78,7 @@ def mag_name(mag:float) -> str:
     "Group name of a magnification: 20 -> '20x', 2.5 -> '2.5x'."
     return f'{float(mag):g}x'
 
+# %% ../nbs/02_tiling.ipynb #2c48d534
 def mag_value(m) -> float:
     "A magnification as a number: 20, 20.0 and '20x' all give 20.0."
     return float(m) if isinstance(m, (int, float, np.number)) else float(str(m).lower().rstrip('x'))
@@ -110,6 +113,7 @@ def slide_path_attrs(slide_path, folder) -> dict:
     p = Path(slide_path).resolve()
     return dict(slide_path=str(p), slide_relpath=os.path.relpath(p, Path(folder).resolve()))
 
+# %% ../nbs/02_tiling.ipynb #c0217532
 def resolve_slide_path(h5_path, attrs) -> Path:
     "The slide of a tile set or bag file: its absolute path if it exists, else relative to the file's folder."
     p = Path(str(attrs['slide_path']))

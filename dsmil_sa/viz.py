@@ -1,4 +1,4 @@
-"""Heatmap overlays on slide thumbnails, ROC and FROC curves, attention over MNIST bags, and an ipywidgets viewer of a slide's scores and tiles.
+"""Pictures of results: heatmap overlays on slide thumbnails, ROC or FROC curves, attention over MNIST bags, an ipywidgets viewer of a slide's scores over its tiles.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/viz.html.md"""
 
@@ -90,6 +90,7 @@ def slide_overlay_figure(slide, # A slide path (or open `Slide`)
     show_heatmap(thumb, heatmap, dims, annotations, threshold=threshold, detections=detections, ax=a1, title=f'{title}: tumour score')
     return fig
 
+# %% ../nbs/07b_viz.ipynb #907793e4
 def save_figure(fig, path, dpi:int=100):
     "Write a matplotlib figure as PNG atomically."
     from dsmil_sa.core import atomic_path
