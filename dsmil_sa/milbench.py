@@ -13,7 +13,7 @@ from .stacked import DSMIL_SCORINGS, grid_settings
 
 # %% auto #0
 __all__ = ['VARIANT_ORDER', 'cv_job_args', 'cv_job_cost', 'benchmark_table', 'benchmark_protocol', 'mean_accuracy', 'paper_notes',
-           'honest_notes', 'row_label']
+           'honest_notes', 'row_label', 'row_order']
 
 # %% ../nbs/09b_milbench.ipynb #6d05b539
 def cv_job_args(model:str, bags:list, labels, # A `models.make_model` name; the data set
@@ -121,3 +121,9 @@ def row_label(r) -> str:
     "The label of a run in the accuracy figure: model and protocol, DSMIL's paper-protocol rows with their scoring."
     if r.variant == 'paper (optimistic)': return f"{r.model} paper protocol {'(' + r.scoring + ')' if r.model == 'DSMIL' else ''}".strip()
     return f"{r.model} {r.variant}"
+
+# %% ../nbs/09b_milbench.ipynb #53f4b6b8
+def row_order(runs:pd.DataFrame) -> list[str]:
+    "The figure's row labels (`row_label`), each once, sorted by protocol as in `VARIANT_ORDER` (ties in order of appearance)."
+    rank = runs.variant.map({v: i for i, v in enumerate(VARIANT_ORDER)})
+    return list(dict.fromkeys(runs.iloc[np.argsort(rank.to_numpy(), kind='stable')].apply(row_label, axis=1)))
