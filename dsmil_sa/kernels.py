@@ -12,8 +12,8 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['KERNELS', 'sq_dists', 'safe_pow', 'inv_softplus', 'PositiveParam', 'Kernel', 'DotKernel', 'RBFKernel', 'IQKernel',
-           'LaplaceKernel', 'ModuleKernel', 'make_kernel', 'kernel_formula']
+__all__ = ['KERNELS', 'sq_dists', 'safe_pow', 'inv_softplus', 'PositiveParam', 'Kernel', 'DotKernel', 'ScaledKernel', 'RBFKernel',
+           'IQKernel', 'LaplaceKernel', 'ModuleKernel', 'make_kernel', 'kernel_formula']
 
 # %% ../nbs/05a_kernels.ipynb #064ea1c4
 def sq_dists(x:torch.Tensor, # `[..., N, d]`
@@ -64,22 +64,23 @@ class DotKernel(Kernel):
     name = 'dot'
     def forward(self, x, y): return x @ y.transpose(-1, -2)
 
+# %% ../nbs/05a_kernels.ipynb #5d1a70c8
+class ScaledKernel(Kernel):
+    "A kernel of the squared distance scaled by one positive parameter `a`."
+    def __init__(self, a:float=1.0, # Starting value of `a`, > 0 (the RBF's bandwidth, the inverse quadratic's scale)
+                 learn_a:bool=True): # Learn `a` (else it stays fixed)
+        super().__init__(); self.a = PositiveParam(a, learn_a)
+
 # %% ../nbs/05a_kernels.ipynb #c9008590
-class RBFKernel(Kernel):
+class RBFKernel(ScaledKernel):
     "Gaussian kernel $\\exp(-a\\lVert x-y\\rVert^2)$."
     name = 'rbf'
-    def __init__(self, a:float=1.0, # Starting bandwidth parameter, > 0
-                 learn_a:bool=True): # Learn `a`
-        super().__init__(); self.a = PositiveParam(a, learn_a)
     def forward(self, x, y): return torch.exp(-self.a()*sq_dists(x, y))
 
 # %% ../nbs/05a_kernels.ipynb #26951c65
-class IQKernel(Kernel):
+class IQKernel(ScaledKernel):
     "Inverse quadratic kernel $1/(a\\lVert x-y\\rVert^2 + 1)$."
     name = 'iq'
-    def __init__(self, a:float=1.0, # Starting scale parameter, > 0
-                 learn_a:bool=True): # Learn `a`
-        super().__init__(); self.a = PositiveParam(a, learn_a)
     def forward(self, x, y): return 1/(self.a()*sq_dists(x, y) + 1)
 
 # %% ../nbs/05a_kernels.ipynb #48875299
