@@ -346,6 +346,7 @@ def _signals_held(sigs=(signal.SIGINT, signal.SIGTERM, signal.SIGHUP)):
     try: yield
     finally: signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
+# %% ../nbs/00_core.ipynb #f4c572a3
 @contextlib.contextmanager
 def claim(path, # The output about to be made
           stale_s:float=600.): # See `claim_stale`
@@ -360,7 +361,6 @@ def claim(path, # The output about to be made
     finally:
         stop.set()
         if mine: cp.unlink(missing_ok=True)
-
 
 # %% ../nbs/00_core.ipynb #59f3802a
 def check_writable(folder) -> Path:

@@ -219,6 +219,7 @@ def _finished_bag(out:Path, embedder:Embedder) -> bool:
         raise DataError(out, f"exists but was made by {attrs.get('embedder')}, not {embedder.name}: use another out_dir or overwrite")
     return True
 
+# %% ../nbs/03b_features.ipynb #d92483dc
 def extract_features(tiles_h5,                  # A tile set (HDF5 from dsmil_sa.tiling)
                      embedder:Embedder,         # From `load_embedder`
                      out_dir,                   # Folder for the bag files

@@ -60,6 +60,7 @@ def _as_numpy(a):
     if hasattr(a, 'detach'): a = a.detach().cpu().numpy()
     return np.asarray(a)
 
+# %% ../nbs/07_froc.ipynb #c91cced4
 def heatmap_from_scores(coords,                    # `[N, 2]` level-0 x, y of each tile's top-left corner
                         scores,                    # `[N]` score per tile (probability, attention...)
                         tile_size:float,           # Tile footprint in level-0 pixels (tile px × downsample of its magnification)
@@ -433,6 +434,7 @@ def _folder_mask(xml, mpp, eval_mpp, itc_um):
     from dsmil_sa.slides import read_camelyon_xml
     return evaluation_mask(read_camelyon_xml(xml), mpp=mpp, eval_mpp=eval_mpp, itc_um=itc_um) if xml is not None and xml.exists() else None
 
+# %% ../nbs/07_froc.ipynb #8c126dfd
 def evaluate_folder(detections_dir,            # Folder of `<slide>.csv` detection files (or the output folder of `dsmil-predict`)
                     annotations_dir=None,      # Folder of `<slide>.xml`; a slide without one is normal
                     mpp:float=0.243,           # Level-0 µm/px of the slides

@@ -62,6 +62,7 @@ def masked_mean(s:torch.Tensor, mask:torch.Tensor, dim:int=1) -> torch.Tensor:
 # %% ../nbs/05_mil.ipynb #a0d921c4
 def _close(a, b, atol): return torch.allclose(a, b, atol=atol, rtol=0)
 
+# %% ../nbs/05_mil.ipynb #2131e62b
 def check_mil_model(model:nn.Module, # A MIL model in the convention of this project
                     in_dim:int, # Its feature width
                     n_classes:int=1, # Its number of bag outputs

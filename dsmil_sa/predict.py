@@ -101,6 +101,7 @@ def _slide_geometry(bag:Path, attrs:dict, coords, footprints, slide=None):
     far = (np.asarray(coords) + np.asarray(footprints)[:, None]).max(0)
     return (int(far[0]), int(far[1])), str(sp if sp is not None else bag)
 
+# %% ../nbs/08_predict.ipynb #a4a07b02
 def predict_bag_file(bag, # A bag file (ours, or CLAM/TRIDENT)
                      record:ModelRecord, # The trained model
                      slide=None, # The slide, for its size (default: the one the bag records)

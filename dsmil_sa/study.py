@@ -62,6 +62,7 @@ def _probs(rec, x) -> np.ndarray:
     "Sigmoid of the bag logits `[C]` of one bag."
     return torch.sigmoid(rec.score(x).logits[0]).double().numpy()
 
+# %% ../nbs/09_study.ipynb #34b725f1
 @delegates(fit_bags, but=['model', 'names', 'seed', 'fusion', 'classes', 'progress'])
 def seed_runs(files:list, # Bag files, one per slide
               labels, # Label of each bag (0/1, or the class index with `classes`)

@@ -345,6 +345,7 @@ def _lesion_category(xml:Path) -> str:
     kinds = {a.name.split()[0] for a in read_camelyon_xml(xml) if a.is_tumor}
     return 'Macro' if 'macro' in kinds or not kinds <= {'micro', 'itc'} else 'Micro' if 'micro' in kinds else 'ITC'
 
+# %% ../nbs/01a_synthetic.ipynb #0956c354
 def write_camelyon16_like(root, # Folder to write into
                           tumours:list, normals:list, # Names of the training tumour and normal slides
                           tests:dict, # Test slide name -> has tumour

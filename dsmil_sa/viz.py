@@ -189,6 +189,7 @@ def _png(fig) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     FigureCanvasAgg(fig); buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=fig.dpi); return buf.getvalue()
 
+# %% ../nbs/07b_viz.ipynb #ad82e4c6
 class SlideViewer:
     "An ipywidgets viewer: thumbnail + score map, threshold slider, cursor (x/y or rank) and the tile under it."
     def __init__(self,
