@@ -1,6 +1,7 @@
 """The package's layering: every module imports only from modules of lower-numbered notebooks (lazy imports inside
 functions included), and `nbs/sidebar.yml` lists every notebook once, in the notebooks' order (the tutorial, `index`
-and the demo, first).
+and the demo, first), and that no exported cell holds two public top-level definitions (one definition per cell, as
+the nbdev exemplars write them).
 
     .venv/bin/python tools/check_layers.py        # prints each violation; exit 1 if any
 """
@@ -52,7 +53,19 @@ def sidebar_violations() -> list[str]:
     if rest != sorted(rest): bad.append(f"sidebar.yml is not in the notebooks' order: {', '.join(rest)}")
     return bad
 
+def cell_violations() -> list[str]:
+    "Exported cells that define two or more public functions or classes at top level."
+    import json
+    bad = []
+    for nb in sorted(NBS.glob('[0-9]*.ipynb')):
+        for c in json.loads(nb.read_text())['cells']:
+            s = ''.join(c['source'])
+            if c['cell_type'] != 'code' or not re.match(r'#\|\s*export', s): continue
+            names = [n for n in re.findall(r'^(?:async def|def|class) (\w+)', s, re.M) if not n.startswith('_')]
+            if len(names) > 1: bad.append(f"{nb.name}: one exported cell defines {', '.join(names)}: one definition per cell")
+    return bad
+
 if __name__ == '__main__':
-    bad = layer_violations() + sidebar_violations()
-    print('\n'.join(bad) or f"layers and sidebar in order: {len(module_notebooks())} modules")
+    bad = layer_violations() + sidebar_violations() + cell_violations()
+    print('\n'.join(bad) or f"layers, sidebar and one definition per cell in order: {len(module_notebooks())} modules")
     sys.exit(1 if bad else 0)
