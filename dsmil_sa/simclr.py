@@ -266,9 +266,10 @@ def simclr_on_tiles(tile_files:list, # Tile sets of the training slides
                     steps:int|None=None, # Steps in all; None: `epochs` passes over the tiles
                     epochs:int=100, # Passes when `steps` is None
                     batch_size:int=512, # Tiles per step (at most the number of tiles)
+                    mags=None, # Train on the tiles of these magnifications only (default: every one of each tile set)
                     **kw) -> dict: # Passed to `simclr.train_simclr`: lr, tile_size, norm, temperature, aug_kw, workers...
     "Train SimCLR on the tiles of `tile_files`; the backbone's path and the loss against chance (`log(2B - 1)`)."
-    ds = SlideTiles([Path(t) for t in tile_files])
+    ds = SlideTiles([Path(t) for t in tile_files], mags=mags)
     try:
         bs = min(batch_size, len(ds)); per_epoch = max(1, len(ds) // bs)
         steps = steps or epochs * per_epoch
