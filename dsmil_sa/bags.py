@@ -14,7 +14,7 @@ from torch.utils.data import Dataset
 from fastcore.basics import store_attr, patch
 import h5py
 from .core import DataError, h5_files, free_memory
-from .features import load_bag, check_bag
+from .bagfile import load_bag, check_bag
 
 # %% auto #0
 __all__ = ['LABEL_WORDS', 'CAMELYON16_FROC_EXCLUDE', 'collate_bags', 'BagStandardizer', 'DiskBags', 'ListBags', 'bag_files',
@@ -61,7 +61,7 @@ class BagStandardizer:
 class DiskBags:
     "Bag files read one at a time when indexed (`load_bag`, float16 kept as stored): a list of bags that holds none in memory."
     def __init__(self, files:list, # Bag files (checked when read: a bad file is a `DataError` naming it)
-                 fusion:str='auto', mags:list|None=None): # Passed to `features.load_bag`
+                 fusion:str='auto', mags:list|None=None): # Passed to `bagfile.load_bag`
         store_attr('fusion,mags'); self.files, self._sizes, self.width = [Path(f) for f in files], {}, None
     def __len__(self): return len(self.files)
     def __repr__(self): return f"DiskBags({len(self)} files, fusion={self.fusion!r})"
@@ -119,9 +119,9 @@ def same_width(files:list, widths:list) -> int:
 
 # %% ../nbs/04_bags.ipynb #cacbcd67
 def load_bag_folder(files, # A folder of bag files, or a list of them
-                    fusion:str='auto', # Passed to `features.load_bag`
-                    mags:list|None=None, # Only these magnifications of each bag (`features.load_bag`)
-                    dtype:str='float32'): # 'float32', or 'stored' to keep float16 features float16 (`features.load_bag`)
+                    fusion:str='auto', # Passed to `bagfile.load_bag`
+                    mags:list|None=None, # Only these magnifications of each bag (`bagfile.load_bag`)
+                    dtype:str='float32'): # 'float32', or 'stored' to keep float16 features float16 (`bagfile.load_bag`)
     "Names, instances `[N_i, D]` and level-0 coords of every bag; every bag must have the majority's width."
     files = bag_files(files) if isinstance(files, (str, Path)) else [Path(f) for f in files]
     xs, cs = zip(*(load_bag(f, fusion, mags, dtype) for f in files))
@@ -271,7 +271,7 @@ class WSIBags(Dataset):
     "A folder of per-slide HDF5 bag files; items are `(x [N, D], y [1])`, or `y [C]` one-hot with `classes`."
     def __init__(self, folder, # Folder of `<slide>.h5` bag files
                  labels_csv=None, # CSV of slide labels (see `read_labels`)
-                 fusion:str='auto', # Pyramid fusion passed to `features.load_bag`
+                 fusion:str='auto', # Pyramid fusion passed to `bagfile.load_bag`
                  from_xml:bool=False, # Labels from the annotation XMLs instead (see `labels_from_xml`)
                  xml_dir=None, # Where the XMLs are, for `from_xml`
                  classes:list|None=None, # Class names of a CSV with several classes; `labels` are then class indices

@@ -157,7 +157,8 @@ def features_cli(tiles_dir:str,             # Folder of tile sets (`*.h5` from d
     with command_errors('dsmil-features'):
         from dsmil_sa.core import remove_stale_tmp
         from dsmil_sa.encoders import tile_set_files
-        from dsmil_sa.features import load_embedder, extract_folder, load_bag
+        from dsmil_sa.features import load_embedder, extract_folder
+        from dsmil_sa.bagfile import load_bag
         files = tile_set_files(tiles_dir)
         if Path(out).exists() and not Path(out).is_dir(): raise DataError(out, "exists and is not a folder")
         emb = load_embedder(embedder, arch=arch, weights=weights)

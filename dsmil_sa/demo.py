@@ -68,7 +68,8 @@ def _split(p, cfg) -> tuple:
 
 def _stage_probe(p, cfg, progress):
     "Stage 5: linear probe of tile labels, training slides to test slides, SimCLR features against a random encoder's."
-    from dsmil_sa.features import load_embedder, extract_folder, probe_encoders
+    from dsmil_sa.features import load_embedder, extract_folder
+    from dsmil_sa.evidence import probe_encoders
     files, _, _, tr, te = _split(p, cfg)
     rnd = load_embedder('random', norm=cfg['simclr_norm'], seed=cfg['seed']); rnd.input_size = cfg['simclr_view']   # same input as SimCLR's
     rbags = {f.name: f for f in extract_folder(p['tiles'], rnd, p['random_bags'], progress=progress, batch_size=64, workers=0)}

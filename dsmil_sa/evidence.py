@@ -9,10 +9,13 @@ from __future__ import annotations
 import numpy as np, pandas as pd
 from .froc import EVAL_FP_RATES, SlideMatch, froc_curve
 from .learner import gap_verdict
+import h5py
+from .core import DataError
+from .tiling import mag_name
 
 # %% auto #0
 __all__ = ['stratified_counts', 'auc_counts', 'accuracy_counts', 'froc_counts', 'slide_bootstrap', 'interval_table',
-           'chance_models', 'ordering_verdicts', 'learnt_verdict']
+           'chance_models', 'ordering_verdicts', 'learnt_verdict', 'tile_probe', 'probe_margin', 'probe_encoders']
 
 # %% ../nbs/07a_evidence.ipynb #99d464a8
 def stratified_counts(y, # `[n]` slide labels, 0 or 1
@@ -27,15 +30,20 @@ def stratified_counts(y, # `[n]` slide labels, 0 or 1
     return c
 
 # %% ../nbs/07a_evidence.ipynb #63d5a6a5
-def auc_counts(y, # `[n]` slide labels
-               prob, # `[n]` slide scores
-               counts) -> np.ndarray: # `[B, n]` draw counts (a `[n]` vector: one draw)
-    "Slide AUC of each draw, ties counting one half."
-    y, s, c = np.asarray(y).astype(bool), np.asarray(prob, float), np.atleast_2d(counts).astype(float)
-    M = (s[y][:, None] > s[~y][None]) + 0.5*(s[y][:, None] == s[~y][None])      # [n_pos, n_neg]
-    cp, cn = c[:, y], c[:, ~y]
-    with np.errstate(invalid='ignore', divide='ignore'):
-        return np.einsum('bi,ij,bj->b', cp, M, cn) / (cp.sum(1) * cn.sum(1))
+def auc_counts(y, # `[n]` labels (slides, or tiles)
+               prob, # `[n]` scores
+               counts, # `[B, n]` draw counts (a `[n]` vector: one draw)
+               chunk:int=64) -> np.ndarray: # Draws computed at once (memory `chunk x n`)
+    "AUC of each draw, ties counting one half."
+    y, s, c = np.asarray(y).astype(bool), np.asarray(prob, float), np.atleast_2d(counts)
+    _, g = np.unique(s, return_inverse=True); K = g.max() + 1 if len(g) else 0     # ranks of the distinct scores
+    out = []
+    for c_ in np.split(c, range(chunk, len(c), chunk)):
+        pos, neg = (np.stack([np.bincount(g[m], w, K) for w in c_[:, m].astype(float)]) for m in (y, ~y))
+        below = np.cumsum(neg, 1) - neg                                            # normal weight scored lower
+        with np.errstate(invalid='ignore', divide='ignore'):
+            out.append((pos * (below + 0.5 * neg)).sum(1) / (pos.sum(1) * neg.sum(1)))
+    return np.concatenate(out)
 
 # %% ../nbs/07a_evidence.ipynb #b13399e0
 def accuracy_counts(y, prob, threshold:float, counts) -> np.ndarray:
@@ -131,3 +139,58 @@ def learnt_verdict(auc:float, lo:float, hi:float, n:int) -> str:
     if lo > 0.5: return f"learnt: the interval lies above chance (0.5); {what}"
     if hi < 0.5: return f"worse than chance: the interval lies below 0.5; {what}"
     return f"not shown to learn: the interval includes chance (0.5); {what}"
+
+# %% ../nbs/07a_evidence.ipynb #035956b9
+def _probe_xy(bags, mag, threshold):
+    "Features, 0/1 tile labels (a bag without labels: all normal) and bag index of every tile of `bags` at `mag`."
+    X, y = [], []
+    for b in bags:
+        with h5py.File(b, 'r') as f:
+            g = f[mag_name(mag)]; X.append(g['feats'][:].astype(np.float32))
+            y.append(g['labels'][:] >= threshold if 'labels' in g else np.zeros(len(X[-1]), bool))
+    return np.concatenate(X), np.concatenate(y), np.repeat(np.arange(len(bags)), [len(v) for v in y])
+
+def tile_probe(train_bags:list, test_bags:list, # Bag files; the test slides must not be among the training ones
+               mag=20, threshold:float=0.5, C:float=0.1) -> dict: # Magnification, tumour-fraction threshold, regularisation
+    "Linear probe of tile labels: logistic regression on the training slides' tiles, ROC AUC on the test slides' tiles."
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.metrics import roc_auc_score
+    (Xa, ya, _), (Xb, yb, slide) = _probe_xy(train_bags, mag, threshold), _probe_xy(test_bags, mag, threshold)
+    if len(set(ya)) < 2 or len(set(yb)) < 2: raise DataError(None, "a linear probe needs tumour and normal tiles on both the training and the test slides")
+    sc = StandardScaler().fit(Xa); clf = LogisticRegression(C=C, max_iter=3000).fit(sc.transform(Xa), ya)
+    score = clf.decision_function(sc.transform(Xb))
+    return dict(auc=float(roc_auc_score(yb, score)), n_train=len(ya), n_test=len(yb), tumour_train=int(ya.sum()),
+                tumour_test=int(yb.sum()), tiles=dict(score=score, label=yb, slide=slide))   # `tiles`: for `probe_margin`
+
+# %% ../nbs/07a_evidence.ipynb #75fbdb35
+def probe_margin(a:dict, b:dict, # Results of `tile_probe` on the same test tile sets
+                 n_boot:int=1000, seed:int=0, min_slides:int=5) -> dict:
+    "AUC of probe `a` minus probe `b`, with a 95% paired-bootstrap interval over test slides (or tiles)."
+    ta, tb = a['tiles'], b['tiles']
+    if not np.array_equal(ta['label'], tb['label']) or not np.array_equal(ta['slide'], tb['slide']):
+        raise ValueError("the two probes were not scored on the same test tiles")
+    y, sl = ta['label'].astype(bool), np.unique(ta['slide'], return_inverse=True)[1]
+    by_slide = sl.max() + 1 >= min_slides
+    if by_slide:
+        has_tumour = np.bincount(sl, weights=y, minlength=sl.max() + 1) > 0
+        counts = stratified_counts(has_tumour, n_boot, seed)[:, sl]          # each tile as often as its slide
+    else: counts = stratified_counts(y, n_boot, seed)
+    d = auc_counts(y, ta['score'], counts) - auc_counts(y, tb['score'], counts)
+    d = d[np.isfinite(d)]
+    return dict(margin=a['auc'] - b['auc'], lo=float(np.percentile(d, 2.5)), hi=float(np.percentile(d, 97.5)),
+                unit='slides' if by_slide else 'tiles', n_boot=len(d))
+
+# %% ../nbs/07a_evidence.ipynb #27b524a4
+def probe_encoders(bags:dict, # Encoder name -> the bag files of every slide, in the same order for each encoder
+                   train:list, test:list, # Positions of the training and the test slides in those lists
+                   base:str|None='random', # The encoder every other is measured against (None: no margins)
+                   mag=20, seed:int=0) -> tuple[dict, dict]: # Magnification of the probed tiles; seed of the bootstrap
+    "Per encoder a `tile_probe` (or a `note` saying why not), and per other encoder its `probe_margin` over `base`."
+    full = {}
+    for n, fs in bags.items():
+        try: full[n] = tile_probe([fs[i] for i in train], [fs[i] for i in test], mag)
+        except DataError as e: full[n] = dict(auc=float('nan'), note=e.problem)
+    ok = lambda n: n in full and 'tiles' in full[n]
+    margins = {n: probe_margin(full[n], full[base], seed=seed) for n in full if n != base and ok(n) and ok(base)}
+    return {n: {k: v for k, v in p.items() if k != 'tiles'} for n, p in full.items()}, margins

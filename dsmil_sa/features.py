@@ -1,4 +1,4 @@
-"""Slides to bag files: every tile embedded by any backbone, one HDF5 file per slide, the scales fused by name when a bag is loaded (pyramid fusion).
+"""Tile sets to bag files: every tile embedded by any backbone, read from its slide in blocks by long-lived workers, one bag file per slide.
 
 Docs: https://dsmil-sa.github.io/dsmil_sa/features.html.md"""
 
@@ -6,23 +6,22 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/features.html.md"""
 
 # %% ../nbs/03b_features.ipynb #3fe80421
 from __future__ import annotations
-import os, sys, json, hashlib, time, contextlib
+import os, sys, hashlib, time, contextlib
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-import h5py
 import torch, torch.nn as nn, torch.nn.functional as F
 import torchvision
 from tqdm.auto import tqdm
-from .core import DataError, OutputError, Busy, atomic_path, get_device, seed_everything, failure_message, h5_to, claim, worker_error
-from .tiling import TileSet, mag_value, mag_name, slide_path_attrs, resolve_slide_path
-from .encoders import SlideTiles, to_input, resnet18_encoder, tile_set_files, backbone_path, IMAGENET_MEAN, IMAGENET_STD
+from .core import DataError, OutputError, Busy, get_device, failure_message, claim, worker_error
+from .tiling import TileSet, mag_name
+from .bagfile import check_bag, write_bag
+from .encoders import SlideTiles, to_input, resnet18_encoder, tile_set_files, IMAGENET_MEAN, IMAGENET_STD
 from fastcore.meta import delegates
 
 # %% auto #0
-__all__ = ['SINGLE_KEYS', 'FUSIONS', 'file_sha256', 'Embedder', 'load_timm', 'reference_backbone_state', 'load_embedder',
-           'embed_tiles', 'single_key', 'check_bag', 'extract_features', 'shard_from_env', 'parse_shard', 'shard_files',
-           'extract_folder', 'fuse', 'bag_fusion', 'load_bag', 'tile_probe', 'probe_margin', 'probe_encoders']
+__all__ = ['file_sha256', 'Embedder', 'load_timm', 'reference_backbone_state', 'load_embedder', 'embed_tiles', 'extract_features',
+           'shard_from_env', 'parse_shard', 'shard_files', 'extract_folder']
 
 # %% ../nbs/03b_features.ipynb #d0023a0c
 def file_sha256(path, chunk:int=1 << 20) -> str:
@@ -171,45 +170,6 @@ def embed_tiles(embedder:Embedder, dataset, batch_size:int|None=None, workers:in
     feats = torch.cat(out).numpy() if out else np.zeros((0, embedder.dim), np.float32)
     return (feats, t) if timing else feats
 
-# %% ../nbs/03b_features.ipynb #2b9b242b
-def _check_feats(h5, name, ft, n_coords, D=None):
-    "Shape and finiteness checks of one features dataset, naming the file."
-    if ft.ndim != 2 or (D is not None and ft.shape[1] != D):
-        raise DataError(h5, f"{name} has shape {ft.shape}, expected [{n_coords}, {D if D is not None else 'D'}]")
-    if ft.shape[0] != n_coords: raise DataError(h5, f"{name} has {ft.shape[0]} rows for {n_coords} tiles")
-    if ft.shape[0] == 0: raise DataError(h5, f"{name} is empty: a bag needs at least one instance")
-    if not np.isfinite(ft[:]).all(): raise DataError(h5, f"{name} contains NaN or infinite values")
-
-SINGLE_KEYS = ('features', 'feats')      # CLAM, TRIDENT / STAMP, HistoBistro
-
-def single_key(f) -> str|None:
-    "The features dataset of a one-scale feature file of another tool (`features` or `feats` beside `coords`), if it is one."
-    return next((k for k in SINGLE_KEYS if k in f), None) if 'coords' in f and 'mags' not in f.attrs else None
-
-# %% ../nbs/03b_features.ipynb #e825520e
-def check_bag(h5) -> dict:
-    "Validate a bag file (ours, or another tool's `features`/`feats` + `coords`); return its attributes. Problems name the file."
-    h5 = Path(h5)
-    if not h5.is_file(): raise DataError(h5, "bag file not found")
-    try:
-        with h5py.File(h5, 'r') as f:
-            attrs = dict(f.attrs)
-            if (key := single_key(f)) is not None:              # CLAM, TRIDENT, STAMP: one scale at the root
-                ft = f[key]
-                if ft.ndim == 3 and ft.shape[0] == 1: ft = ft[0]
-                _check_feats(h5, key, ft, len(f['coords']))
-                return dict(attrs, layout='single', feat_dim=int(ft.shape[1]), mags=[], features_key=key, coords_attrs=dict(f['coords'].attrs), stored_dtype=str(ft.dtype))
-            if 'feat_dim' not in attrs or 'mags' not in attrs:
-                raise DataError(h5, "not a bag file: expected dsmil_sa groups (20x/feats...) or another tool's `features`/`feats` + `coords`")
-            D = int(attrs['feat_dim'])
-            for m in attrs['mags']:
-                m = mag_name(m)
-                if m not in f or 'feats' not in f[m]: raise DataError(h5, f"no features for magnification {m}")
-                _check_feats(h5, f"{m}/feats", f[m]['feats'], len(f[m]['coords']), D)
-            stored = str(f[mag_name(attrs['mags'][0])]['feats'].dtype)
-    except OSError as e: raise DataError(h5, f"not a readable HDF5 file ({str(e).split('(')[0].strip()})") from None
-    return dict(attrs, layout='pyramid', stored_dtype=stored)
-
 # %% ../nbs/03b_features.ipynb #ca528661
 def _finished_bag(out:Path, embedder:Embedder) -> bool:
     "Whether `out` is a complete bag file of `embedder` (a bag of another embedder is refused)."
@@ -236,21 +196,11 @@ def extract_features(tiles_h5,                  # A tile set (HDF5 from dsmil_sa
     if dtype not in ('float16', 'float32'): raise ValueError(f"dtype must be float16 or float32, not {dtype!r}")
     if not overwrite and _finished_bag(out, embedder): return out
     ds0 = SlideTiles(tiles_h5)
-    ts = ds0.sets[0]
     try:
         with claim(out):
             if not overwrite and _finished_bag(out, embedder): return out     # made meanwhile by another job
-            with atomic_path(out) as tmp:
-                with h5py.File(tiles_h5, 'r') as src, h5_to(tmp) as dst:
-                    for k, v in src.attrs.items(): dst.attrs[k] = v
-                    dst.attrs.update(slide_path_attrs(resolve_slide_path(tiles_h5, src.attrs), out.parent))
-                    dst.attrs.update(embedder.identity()); dst.attrs.update(feat_dim=embedder.dim, tiles_file=str(tiles_h5.resolve()))
-                    for m in ts.mags:
-                        name = mag_name(m)
-                        src.copy(src[name], dst, name=name)      # coords, parent, labels and the group's attributes
-                        feats = embed_tiles(embedder, SlideTiles([ts], mags=[m]), batch_size, workers, device, progress)
-                        dst[name].create_dataset('feats', data=feats.astype(dtype))
-                check_bag(tmp)
+            feats = {m: embed_tiles(embedder, SlideTiles(ds0.sets, mags=[m]), batch_size, workers, device, progress) for m in ds0.sets[0].mags}
+            write_bag(out, tiles_h5, feats, embedder.identity(), dtype)
             if made is not None: made.append(out)
     finally: ds0.close()
     return out
@@ -304,137 +254,3 @@ def extract_folder(tiles_dir, # Folder of tile sets
             msg = failure_message(f, e)
             failed.append((f, msg)); tqdm.write(f"FAILED {msg}", file=sys.stderr)
     return out
-
-# %% ../nbs/03b_features.ipynb #ef6c7d52
-FUSIONS = ('tree', 'tree_add', 'hi', 'lo', 'concat', 'mixed')
-
-def fuse(feats_hi:torch.Tensor,   # High-magnification features [N, D_hi]
-         feats_lo:torch.Tensor,   # Low-magnification features [M, D_lo]
-         parent,                  # Index [N] of each high-magnification tile's parent among the M
-         how:str='tree'):         # One of FUSIONS ("20x"/"5x" are accepted for "hi"/"lo")
-    "Combine the two scales of a bag into its instances (see the table above)."
-    how = {'20x': 'hi', '5x': 'lo'}.get(how, how)
-    if how not in FUSIONS: raise ValueError(f"fusion must be one of {FUSIONS} (or '20x'/'5x'), not {how!r}")
-    if how == 'hi': return feats_hi
-    if how == 'lo': return feats_lo
-    if how in ('tree_add', 'mixed') and feats_hi.shape[1] != feats_lo.shape[1]:
-        raise ValueError(f"{how} needs equal widths, got {feats_hi.shape[1]} and {feats_lo.shape[1]}")
-    if how == 'mixed': return torch.cat([feats_hi, feats_lo])
-    if how == 'concat': return torch.cat([feats_hi, feats_lo.mean(0, keepdim=True).expand(len(feats_hi), -1)], 1)
-    up = feats_lo[torch.as_tensor(parent, dtype=torch.long)]
-    return torch.cat([feats_hi, up], 1) if how == 'tree' else feats_hi + 0.25 * up
-
-# %% ../nbs/03b_features.ipynb #2c4cf39b
-def bag_fusion(attrs:dict, fusion:str='auto') -> str:
-    "The fusion to read a bag with: 'auto' is 'tree' for a two-scale bag and the only scale of a single-scale one."
-    mags = [mag_name(m) for m in attrs.get('mags', [])]
-    if fusion in ('auto', 'single'):
-        if len(mags) >= 2 and fusion == 'auto': return 'tree'
-        return mags[0] if len(mags) == 1 else 'single'
-    return fusion
-
-# %% ../nbs/03b_features.ipynb #51e43152
-def load_bag(h5,                  # A bag file from `extract_features`, or a CLAM/TRIDENT feature file
-             fusion:str='tree',   # A fusion name (see `fuse`), a magnification of the file, 'single' or 'auto'
-             mags:list|None=None, # Only these magnifications of the file (e.g. `['20x', '5x']` of a three-level bag)
-             dtype:str='float32'): # 'float32', or 'stored': float16 features stay float16 when the fusion only selects (not 'tree_add')
-    "Instances [N, D'] float32 and their level-0 coords [N, 2] of a bag file, fused as `fusion` says."
-    if dtype not in ('float32', 'stored'): raise ValueError(f"dtype must be 'float32' or 'stored', not {dtype!r}")
-    attrs = check_bag(h5)
-    x, c = _load_bag(h5, fusion, mags, attrs)
-    if dtype == 'stored' and attrs.get('stored_dtype') == 'float16' and bag_fusion(attrs, fusion) != 'tree_add': x = x.half()
-    return x, c
-
-# %% ../nbs/03b_features.ipynb #0999f437
-def _load_bag(h5, fusion, mags, attrs):
-    "The instances and coords of a bag file already checked (`attrs` from `check_bag`), as float32."
-    h5 = Path(h5)
-    fusion = bag_fusion(attrs, fusion)
-    if attrs['layout'] == 'single':
-        if fusion not in ('single', 'hi', '20x'):
-            raise DataError(h5, f"a single-scale feature file (CLAM/TRIDENT layout) has no second scale for fusion "
-                                f"{fusion!r}: use fusion 'single' (or 'auto')")
-        with h5py.File(h5, 'r') as f:
-            x = f[attrs['features_key']][:].astype(np.float32)
-            return torch.from_numpy(x.reshape(-1, x.shape[-1])), np.asarray(f['coords'][:]).reshape(-1, 2).astype(np.int64)
-    have = sorted((mag_name(m) for m in attrs['mags']), key=mag_value, reverse=True)   # the file's magnifications
-    with h5py.File(h5, 'r') as f:
-        rd = lambda m: (torch.from_numpy(f[m]['feats'][:].astype(np.float32)), f[m]['coords'][:])
-        if fusion in have: return rd(fusion)
-        if len(have) < 2: raise DataError(h5, f"fusion {fusion!r} needs two magnifications, the bag has {have}")
-        levels = [rd(m) for m in have]
-        for m in have[:-1]:
-            if 'parent' not in f[m]: raise DataError(h5, f"no parent index in {m}")
-        up = [np.arange(len(levels[0][0]))]                 # index of each top-level tile in every level below
-        for m in have[:-1]: up.append(f[m]['parent'][:][up[-1]])
-    if mags is not None:
-        keep = [have.index(mag_name(mag_value(m))) if mag_name(mag_value(m)) in have else None for m in mags]
-        if None in keep or keep[0] != 0: raise DataError(h5, f"magnifications {list(mags)}: the bag has {have} and the first must be its highest")
-        levels, up = [levels[k] for k in sorted(keep)], [up[k] for k in sorted(keep)]
-    (xh, ch), (xl, cl) = levels[0], levels[-1]
-    if fusion == 'tree' and len(levels) > 2: return torch.cat([x[torch.as_tensor(i)] for (x, _), i in zip(levels, up)], 1), ch
-    try: x = fuse(xh, xl, up[-1], fusion)
-    except ValueError as e: raise DataError(h5, str(e)) from None
-    coords = {'lo': cl, 'mixed': np.concatenate([ch, cl])}.get({'5x': 'lo'}.get(fusion, fusion), ch)
-    return x, coords
-
-# %% ../nbs/03b_features.ipynb #035956b9
-def _probe_xy(bags, mag, threshold):
-    "Features, 0/1 tile labels (a bag without labels: all normal) and bag index of every tile of `bags` at `mag`."
-    X, y = [], []
-    for b in bags:
-        with h5py.File(b, 'r') as f:
-            g = f[mag_name(mag)]; X.append(g['feats'][:].astype(np.float32))
-            y.append(g['labels'][:] >= threshold if 'labels' in g else np.zeros(len(X[-1]), bool))
-    return np.concatenate(X), np.concatenate(y), np.repeat(np.arange(len(bags)), [len(v) for v in y])
-
-def tile_probe(train_bags:list, test_bags:list, # Bag files; the test slides must not be among the training ones
-               mag=20, threshold:float=0.5, C:float=0.1) -> dict: # Magnification, tumour-fraction threshold, regularisation
-    "Linear probe of tile labels: logistic regression on the training slides' tiles, ROC AUC on the test slides' tiles."
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.metrics import roc_auc_score
-    (Xa, ya, _), (Xb, yb, slide) = _probe_xy(train_bags, mag, threshold), _probe_xy(test_bags, mag, threshold)
-    if len(set(ya)) < 2 or len(set(yb)) < 2: raise DataError(None, "a linear probe needs tumour and normal tiles on both the training and the test slides")
-    sc = StandardScaler().fit(Xa); clf = LogisticRegression(C=C, max_iter=3000).fit(sc.transform(Xa), ya)
-    score = clf.decision_function(sc.transform(Xb))
-    return dict(auc=float(roc_auc_score(yb, score)), n_train=len(ya), n_test=len(yb), tumour_train=int(ya.sum()),
-                tumour_test=int(yb.sum()), tiles=dict(score=score, label=yb, slide=slide))   # `tiles`: for `probe_margin`
-
-# %% ../nbs/03b_features.ipynb #c5706254
-def _auc(y, s):
-    "ROC AUC from ranks (ties averaged), NaN with one class."
-    from scipy.stats import rankdata
-    n1 = int(y.sum()); n0 = len(y) - n1
-    return (rankdata(s)[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0) if n1 and n0 else float('nan')
-
-def probe_margin(a:dict, b:dict, # Results of `tile_probe` on the same test tile sets
-                 n_boot:int=1000, seed:int=0, min_slides:int=5) -> dict:
-    "AUC of probe `a` minus probe `b`, with a 95% paired-bootstrap interval over test slides (or tiles)."
-    ta, tb = a['tiles'], b['tiles']
-    if not np.array_equal(ta['label'], tb['label']) or not np.array_equal(ta['slide'], tb['slide']):
-        raise ValueError("the two probes were not scored on the same test tiles")
-    y, sl, rng = ta['label'].astype(bool), ta['slide'], np.random.default_rng(seed)
-    by_slide = len(np.unique(sl)) >= min_slides
-    groups = [np.flatnonzero(sl == k) for k in np.unique(sl)] if by_slide else [np.array([i]) for i in range(len(y))]
-    d = []
-    for _ in range(n_boot):
-        ix = np.concatenate([groups[k] for k in rng.integers(0, len(groups), len(groups))])
-        d.append(_auc(y[ix], ta['score'][ix]) - _auc(y[ix], tb['score'][ix]))
-    d = np.asarray(d)[np.isfinite(d)]
-    return dict(margin=a['auc'] - b['auc'], lo=float(np.percentile(d, 2.5)), hi=float(np.percentile(d, 97.5)),
-                unit='slides' if by_slide else 'tiles', n_boot=len(d))
-
-# %% ../nbs/03b_features.ipynb #27b524a4
-def probe_encoders(bags:dict, # Encoder name -> the bag files of every slide, in the same order for each encoder
-                   train:list, test:list, # Positions of the training and the test slides in those lists
-                   base:str|None='random', # The encoder every other is measured against (None: no margins)
-                   mag=20, seed:int=0) -> tuple[dict, dict]: # Magnification of the probed tiles; seed of the bootstrap
-    "Per encoder a `tile_probe` (or a `note` saying why not), and per other encoder its `probe_margin` over `base`."
-    full = {}
-    for n, fs in bags.items():
-        try: full[n] = tile_probe([fs[i] for i in train], [fs[i] for i in test], mag)
-        except DataError as e: full[n] = dict(auc=float('nan'), note=e.problem)
-    ok = lambda n: n in full and 'tiles' in full[n]
-    margins = {n: probe_margin(full[n], full[base], seed=seed) for n in full if n != base and ok(n) and ok(base)}
-    return {n: {k: v for k, v in p.items() if k != 'tiles'} for n, p in full.items()}, margins

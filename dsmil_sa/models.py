@@ -101,7 +101,7 @@ class ModelRecord:
     n_classes:int=1               # Bag outputs
     mean:torch.Tensor|None=None   # Feature standardiser: mean `[D]` (None: none)
     std:torch.Tensor|None=None    # ... and std `[D]`
-    fusion:str='auto'             # How bag files are read (`features.load_bag`)
+    fusion:str='auto'             # How bag files are read (`bagfile.load_bag`)
     threshold:float|list=0.5      # Bag probability at or above which a slide is called positive (one per class)
     threshold_on:str='default'    # Where the threshold was chosen: 'validation', 'training' or 'default'
     embedder:dict=field(default_factory=dict)      # Identity of the feature extractor (`Embedder.identity`)

@@ -14,7 +14,8 @@ import h5py
 from .core import DataError, OutputError, Busy, atomic_path, atomic_write_json, atomic_write_text, remove_stale_tmp, failure_message, claim, check_writable
 from .slides import Slide
 from .tiling import tile_slide, mag_name, mag_value, resolve_slide_path, list_slides
-from .features import Embedder, load_embedder, extract_features, load_bag, check_bag, bag_fusion
+from .features import Embedder, load_embedder, extract_features
+from .bagfile import load_bag, check_bag, bag_fusion
 from .models import ModelRecord, load_model
 from .froc import Heatmap, heatmap_from_scores, scores_from_output, detect_peaks, write_detections
 from fastcore.meta import delegates
@@ -39,7 +40,7 @@ def single_footprint(ca:dict, # Attributes of `coords` in a one-scale feature fi
 # %% ../nbs/08_predict.ipynb #a4de0953
 def instance_footprints(h5, # A bag file
                         fusion:str='auto') -> np.ndarray: # The fusion the bag is read with
-    "Level-0 side of each instance's footprint `[N]`, in the order `features.load_bag` returns the instances."
+    "Level-0 side of each instance's footprint `[N]`, in the order `bagfile.load_bag` returns the instances."
     h5 = Path(h5); attrs = check_bag(h5); fusion = bag_fusion(attrs, fusion)
     with h5py.File(h5, 'r') as f:
         if attrs['layout'] == 'single': return np.full(len(f['coords']), single_footprint(attrs['coords_attrs'], f['coords'][:]))

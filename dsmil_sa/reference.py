@@ -202,5 +202,5 @@ def choose_threshold(record:ModelRecord, bags:list, labels) -> ModelRecord: # Va
 # %% ../nbs/06a_reference.ipynb #84aa4667
 def score_bag_files(record:ModelRecord, files:list) -> np.ndarray: # A model record; bag files it can read
     "Bag probabilities `[n, C]` of a model on bag files (read with the record's fusion)."
-    from dsmil_sa.features import load_bag
+    from dsmil_sa.bagfile import load_bag
     return np.stack([torch.sigmoid(record.score(load_bag(f, record.fusion)[0]).logits[0]).numpy() for f in files])

@@ -130,6 +130,29 @@ def read_region(self:Slide, xy, # Top-left corner in level-0 pixels (x, y)
     if n != size: rgb = np.array(Image.fromarray(rgb).resize((size, size), Image.BILINEAR, reducing_gap=None))
     return rgb
 
+# %% ../nbs/01_slides.ipynb #0e9839d5
+@patch
+def read_tiles(self:Slide, coords, # Top-left corners in level-0 pixels [k, 2] (x, y), usually a block of the tile grid
+               size:int, # Tile side in pixels at `mag`
+               mag:float|None=None, # Magnification; None = level 0
+               max_side:int=8192) -> np.ndarray: # Longest region (level pixels) read at once; wider groups go tile by tile
+    "The tiles at `coords` as uint8 [k, size, size, 3], read as one region covering them all."
+    coords = np.asarray(coords, np.int64).reshape(-1, 2)
+    level, extra = (0, 1.0) if mag is None else self.level_for(mag)
+    ds, n = self.level_downsamples[level], int(math.ceil(size * extra - 1e-6))
+    (x0, y0), off = coords.min(0), np.round((coords - coords.min(0)) / ds).astype(np.int64)   # level pixels from the corner
+    w, h = off.max(0) + n
+    if max(w, h) > max_side: return np.stack([self.read_region(c, size, mag) for c in coords])
+    try: rgb = _to_rgb(np.asarray(self._os.read_region((int(x0), int(y0)), level, (int(w), int(h)))))
+    except openslide.OpenSlideError as e:
+        x1, y1 = coords.max(0)
+        raise DataError(self.path, f"damaged: the tile block at level-0 ({x0}, {y0})-({x1}, {y1}) cannot be decoded ({e})") from None
+    out = np.empty((len(coords), size, size, 3), np.uint8)
+    for t, (ox, oy) in zip(out, off):
+        cut = rgb[oy:oy + n, ox:ox + n]
+        t[:] = cut if n == size else np.asarray(Image.fromarray(cut).resize((size, size), Image.BILINEAR, reducing_gap=None))
+    return out
+
 # %% ../nbs/01_slides.ipynb #a347114d
 @patch
 def thumbnail(self:Slide, max_size:int=1024, # Longer side of the result (never enlarged)
