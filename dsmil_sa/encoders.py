@@ -18,17 +18,20 @@ from .tiling import TileSet, mag_value
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NORMS', 'to_input', 'toy_tiles', 'resnet18_encoder', 'backbone_path', 'SlideTiles',
-           'tile_set_files']
+           'tile_set_files', 'tile_blocks']
 
 # %% ../nbs/03_encoders.ipynb #633aaabe
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+_NORM_CONSTS = {}       # (mean, std, device) -> tensors already there: no host-to-device copy per batch
 
 def to_input(x:torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
     "`uint8` images [..., 3, H, W] to float32 network input normalised per channel (default: ImageNet statistics)."
     x = x.float() / 255 if x.dtype == torch.uint8 else x.float()
-    mean = torch.tensor(mean, device=x.device).view(3, 1, 1)
-    std = torch.tensor(std, device=x.device).view(3, 1, 1)
-    return (x - mean) / std
+    key = (tuple(mean), tuple(std), str(x.device))
+    if key not in _NORM_CONSTS:
+        _NORM_CONSTS[key] = tuple(torch.tensor(v, device=x.device).view(3, 1, 1) for v in (mean, std))
+    m, s = _NORM_CONSTS[key]
+    return (x - m) / s
 
 # %% ../nbs/03_encoders.ipynb #d6c4901d
 def toy_tiles(n:int=8, size:int=64, seed:int=0) -> torch.Tensor:
@@ -114,3 +117,15 @@ def close(self:SlideTiles):
 def tile_set_files(tiles_dir) -> list[Path]:
     "The tile-set HDF5 files of a folder, sorted; a `DataError` if there are none."
     return h5_files(tiles_dir, 'tile sets')
+
+# %% ../nbs/03_encoders.ipynb #2499cd25
+def tile_blocks(coords, # Level-0 top-left corners [N, 2] of one magnification's tiles
+                step:float, # Level-0 pixels from one tile to the next (tile size x downsample)
+                block:int=4) -> list[np.ndarray]: # Tiles per side of a block
+    "Indices of the tiles grouped by `block` x `block` cells of the tile grid, row by row: each group one `Slide.read_tiles`."
+    c = np.asarray(coords, np.int64).reshape(-1, 2)
+    if not len(c): return []
+    cell = ((c - c.min(0)) // int(round(step * block))).astype(np.int64)
+    key = cell[:, 1] * (cell[:, 0].max() + 1) + cell[:, 0]
+    order = np.argsort(key, kind='stable')
+    return np.split(order, np.flatnonzero(np.diff(key[order])) + 1)

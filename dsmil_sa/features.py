@@ -6,7 +6,8 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/features.html.md"""
 
 # %% ../nbs/03b_features.ipynb #3fe80421
 from __future__ import annotations
-import os, sys, hashlib, time, contextlib
+import os, sys, hashlib, time, contextlib, collections, signal
+import torch.multiprocessing as tmp_mp
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -16,12 +17,15 @@ from tqdm.auto import tqdm
 from .core import DataError, OutputError, Busy, get_device, failure_message, claim, worker_error
 from .tiling import TileSet, mag_name
 from .bagfile import check_bag, write_bag
-from .encoders import SlideTiles, to_input, resnet18_encoder, tile_set_files, IMAGENET_MEAN, IMAGENET_STD
+from .slides import Slide
+from .encoders import SlideTiles, to_input, resnet18_encoder, tile_set_files, tile_blocks, IMAGENET_MEAN, IMAGENET_STD
 from fastcore.meta import delegates
+from fastcore.basics import patch, store_attr
 
 # %% auto #0
-__all__ = ['file_sha256', 'Embedder', 'load_timm', 'reference_backbone_state', 'load_embedder', 'embed_tiles', 'extract_features',
-           'shard_from_env', 'parse_shard', 'shard_files', 'extract_folder']
+__all__ = ['file_sha256', 'Embedder', 'load_timm', 'reference_backbone_state', 'load_embedder', 'embed_tiles', 'block_jobs',
+           'read_block', 'BlockReader', 'TileEmbedder', 'extract_files', 'extract_features', 'shard_from_env',
+           'parse_shard', 'shard_files', 'extract_folder']
 
 # %% ../nbs/03b_features.ipynb #d0023a0c
 def file_sha256(path, chunk:int=1 << 20) -> str:
@@ -153,7 +157,7 @@ def embed_tiles(embedder:Embedder, dataset, batch_size:int|None=None, workers:in
     net = embedder.net.to(device, memory_format=torch.channels_last if half else torch.preserve_format).eval()
     dl = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers, pin_memory=half)
     out, t = [], dict(read=0., transform=0., model=0.)
-    sync = (lambda: torch.cuda.synchronize(device)) if half else (lambda: None)
+    sync = (lambda: torch.cuda.synchronize(device)) if half and timing else (lambda: None)    # waits only to time the stages
     t0 = time.perf_counter()
     with torch.inference_mode(), _unwrap_worker_errors():
         for batch in tqdm(dl, desc='embed', disable=not progress, leave=False):
@@ -165,9 +169,9 @@ def embed_tiles(embedder:Embedder, dataset, batch_size:int|None=None, workers:in
             t2 = time.perf_counter(); t['transform'] += t2 - t1
             with torch.autocast(device.type, dtype=torch.float16, enabled=half):
                 f = net(x)
-            out.append(f.float().cpu()); sync()
+            out.append(f.float()); sync()
             t0 = time.perf_counter(); t['model'] += t0 - t2
-    feats = torch.cat(out).numpy() if out else np.zeros((0, embedder.dim), np.float32)
+    feats = torch.cat(out).cpu().numpy() if out else np.zeros((0, embedder.dim), np.float32)
     return (feats, t) if timing else feats
 
 # %% ../nbs/03b_features.ipynb #ca528661
@@ -179,31 +183,208 @@ def _finished_bag(out:Path, embedder:Embedder) -> bool:
         raise DataError(out, f"exists but was made by {attrs.get('embedder')}, not {embedder.name}: use another out_dir or overwrite")
     return True
 
-# %% ../nbs/03b_features.ipynb #d92483dc
-def extract_features(tiles_h5,                  # A tile set (HDF5 from dsmil_sa.tiling)
-                     embedder:Embedder,         # From `load_embedder`
-                     out_dir,                   # Folder for the bag files
-                     batch_size:int|None=None,  # Tiles per forward pass (default: 128 on a GPU, 32 on the CPU)
-                     workers:int=0,             # Data-loader workers reading the slide
-                     dtype:str='float16',       # Storage type of `feats`: float16 or float32
-                     device=None,               # Default: CUDA if available
-                     overwrite:bool=False,      # Recompute even if a complete bag exists
-                     progress:bool=False,
-                     made:list|None=None) -> Path: # If a list: the bag is appended when this call made it
-    "Embed every tile of a tile set and write its bag file; skip it if a complete one exists (`Busy` if another job is making it)."
-    tiles_h5 = Path(tiles_h5)
-    out = Path(out_dir)/tiles_h5.name
-    if dtype not in ('float16', 'float32'): raise ValueError(f"dtype must be float16 or float32, not {dtype!r}")
-    if not overwrite and _finished_bag(out, embedder): return out
-    ds0 = SlideTiles(tiles_h5)
+# %% ../nbs/03b_features.ipynb #386481c0
+def block_jobs(ts:TileSet, # A tile set
+               block:int=4): # Tiles per side of a block
+    "Per block of a tile set: its magnification, its tiles' indices, and its job for `read_block`."
+    mpp = ts.mpp if ts.mpp and np.isfinite(ts.mpp) else None
+    for m in ts.mags:
+        for idx in tile_blocks(ts.coords[m], ts.tile_size * ts.downsample[m], block):
+            yield m, idx, (str(ts.slide_path), mpp, ts.coords[m][idx], ts.tile_size, float(m))
+
+# %% ../nbs/03b_features.ipynb #611c26d2
+_OPEN = collections.OrderedDict()       # this process's open slides, the most recently read last
+
+def read_block(job:tuple, # (slide path, µm per pixel or None, level-0 corners [k, 2], tile size, magnification)
+               keep:int=4) -> torch.Tensor: # Slides kept open in this process
+    "The tiles of one block job as uint8 [k, 3, S, S], the slide kept open for the next block."
+    path, mpp, coords, size, mag = job
+    s = _OPEN.pop((path, mpp), None) or Slide(path, mpp=mpp)
+    try: a = s.read_tiles(coords, size, mag)
+    except BaseException: s.close(); raise
+    _OPEN[(path, mpp)] = s
+    while len(_OPEN) > keep: _OPEN.popitem(last=False)[1].close()
+    return torch.from_numpy(a).permute(0, 3, 1, 2)
+
+# %% ../nbs/03b_features.ipynb #a2d35fca
+def _reader_init():
+    "A reader process: no slide handles of its parent, one thread, and signals left to the main process."
+    _OPEN.clear(); torch.set_num_threads(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN); signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+# %% ../nbs/03b_features.ipynb #78207d95
+class BlockReader:
+    "Reads block jobs in order with `workers` long-lived processes (0: in this process), at most `ahead` in flight."
+    def __init__(self, workers:int=2, ahead:int|None=None):
+        store_attr(); self.ahead, self.pool = ahead or 4 * max(1, workers), None
+    def __enter__(self):
+        if self.workers: self.pool = tmp_mp.get_context('fork').Pool(self.workers, initializer=_reader_init)
+        return self
+    def __exit__(self, *a):
+        if self.pool is not None: self.pool.terminate(); self.pool.join(); self.pool = None
+
+# %% ../nbs/03b_features.ipynb #7f116ee8
+@patch
+def imap(self:BlockReader, jobs): # Iterable of (tag, job)
+    "(tag, uint8 tiles or the `Exception` reading them raised) for each job, in order."
+    if self.pool is None:
+        for tag, job in jobs:
+            try: yield tag, read_block(job)
+            except Exception as e: yield tag, e
+        return
+    it, q = iter(jobs), collections.deque()
+    def submit():
+        nxt = next(it, None)
+        if nxt is not None: q.append((nxt[0], self.pool.apply_async(read_block, (nxt[1],))))
+        return nxt is not None
+    while len(q) < self.ahead and submit(): pass
+    while q:
+        tag, r = q.popleft()
+        try: x = r.get()
+        except Exception as e: x = e
+        submit(); yield tag, x
+
+# %% ../nbs/03b_features.ipynb #139cbacc
+class TileEmbedder:
+    "An `Embedder` on a device, from `uint8` tile batches to features kept on that device."
+    def __init__(self, embedder:Embedder, device=None, batch_size:int|None=None, compile:bool=False):
+        self.embedder, self.device = embedder, get_device(device)
+        self.cuda = self.device.type == 'cuda'
+        self.batch_size = batch_size or (256 if self.cuda else 32)   # on the CPU 32 is 1.25x faster than 128 (benchmarks/results)
+        net = embedder.net.to(self.device).eval()
+        inorm = any(isinstance(m, nn.modules.instancenorm._InstanceNorm) for m in net.modules())
+        self.channels_last = self.cuda and not inorm
+        if self.channels_last: net = net.to(memory_format=torch.channels_last)
+        self.net, self.compiled = (torch.compile(net, dynamic=False) if compile else net), compile
+
+# %% ../nbs/03b_features.ipynb #d0e82ae5
+@patch
+def __call__(self:TileEmbedder, x:torch.Tensor) -> torch.Tensor:
+    "Features [n, D] on the device of `uint8` tiles [n, 3, S, S] (n at most `batch_size` when compiled)."
+    n = len(x)
+    if self.compiled and n < self.batch_size: x = torch.cat([x, x.new_zeros((self.batch_size - n, *x.shape[1:]))])
+    if self.cuda: x = x.pin_memory()
+    x = self.embedder.prepare(x.to(self.device, non_blocking=True))
+    if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
+    with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.float16, enabled=self.cuda):
+        return self.net(x)[:n]
+
+# %% ../nbs/03b_features.ipynb #467f1081
+class _Extraction:
+    "The state of one `extract_files` run."
+    def __init__(self, files, embedder, out_dir, dtype, overwrite, made, failed, skipped, progress):
+        store_attr(); self.live, self.out = {}, {}
+        self.bar = tqdm(total=len(files), desc='slides', disable=not progress)
+    def note(self, i):
+        self.bar.update(1)
+    def fail(self, i, e):
+        "Tile set `i` failed: its claim released, the error raised or kept in `failed`."
+        st = self.live.pop(i, None)
+        if st is not None: st['claim'].__exit__(None, None, None)
+        if self.failed is None or isinstance(e, (OutputError, KeyboardInterrupt)): raise e
+        msg = failure_message(self.files[i], e); self.failed.append((self.files[i], msg))
+        self.bar.clear(); tqdm.write(f"FAILED {msg}", file=sys.stderr); self.note(i)
+
+# %% ../nbs/03b_features.ipynb #fb9f74d8
+@patch
+def jobs(self:_Extraction, block:int):
+    "(tag, job) for every block of every tile set to embed, claiming each tile set as its blocks start."
+    for i, f in enumerate(self.files):
+        out = Path(self.out_dir)/f.name
+        try:
+            if not self.overwrite and _finished_bag(out, self.embedder): self.out[i] = out; self.note(i); continue
+            cm = claim(out); cm.__enter__()
+        except Busy:
+            if self.skipped is None: raise
+            self.skipped.append(f); self.note(i); continue
+        except Exception as e: self.fail(i, e); continue
+        self.live[i] = dict(claim=cm, bag=out, feats={}, left=0)
+        try:
+            if not self.overwrite and _finished_bag(out, self.embedder): self.finish(i, made=False); continue   # made meanwhile
+            ts = TileSet.load(f); self.live[i].update(ts=ts, left=sum(len(ts.coords[m]) for m in ts.mags))
+        except Exception as e: self.fail(i, e); continue
+        if self.live[i]['left'] == 0: self.finish(i); continue
+        for m, idx, job in block_jobs(ts, block):
+            if i not in self.live: break                   # failed meanwhile: read no more of it
+            yield (i, m, idx), job
+
+# %% ../nbs/03b_features.ipynb #542699aa
+@patch
+def store(self:_Extraction, tags:list, f:torch.Tensor):
+    "Put the rows of batch features `f` where their tags say; write each tile set that is now complete."
+    o = 0
+    for i, m, idx in tags:
+        st, k = self.live.get(i), len(idx)
+        if st is not None:
+            if m not in st['feats']: st['feats'][m] = f.new_zeros((len(st['ts'].coords[m]), f.shape[1]), dtype=torch.float32)
+            st['feats'][m][torch.as_tensor(idx, device=f.device)] = f[o:o + k].float(); st['left'] -= k
+            if st['left'] == 0: self.finish(i)
+        o += k
+
+# %% ../nbs/03b_features.ipynb #3475e0cb
+@patch
+def finish(self:_Extraction, i:int, made:bool=True):
+    "Write tile set `i`'s bag (unless another job `made` it meanwhile) and release its claim."
+    st = self.live[i]
     try:
-        with claim(out):
-            if not overwrite and _finished_bag(out, embedder): return out     # made meanwhile by another job
-            feats = {m: embed_tiles(embedder, SlideTiles(ds0.sets, mags=[m]), batch_size, workers, device, progress) for m in ds0.sets[0].mags}
-            write_bag(out, tiles_h5, feats, embedder.identity(), dtype)
-            if made is not None: made.append(out)
-    finally: ds0.close()
-    return out
+        if made:
+            feats = {m: v.cpu().numpy() for m, v in st['feats'].items()}          # the one wait for the device per slide
+            if not feats: feats = {m: np.zeros((0, self.embedder.dim), np.float32) for m in st['ts'].mags}
+            write_bag(st['bag'], self.files[i], feats, self.embedder.identity(), self.dtype)
+            if self.made is not None: self.made.append(st['bag'])
+    except Exception as e: self.fail(i, e); return
+    self.live.pop(i)['claim'].__exit__(None, None, None); self.out[i] = st['bag']; self.note(i)
+
+# %% ../nbs/03b_features.ipynb #d7792daa
+@patch
+def close(self:_Extraction):
+    "Release the claims of tile sets still in flight (an interrupted run) and close the progress bar."
+    for st in self.live.values(): st['claim'].__exit__(None, None, None)
+    self.live = {}; self.bar.close()
+
+# %% ../nbs/03b_features.ipynb #d817490b
+def extract_files(files, # Tile sets (HDF5 from dsmil_sa.tiling)
+                  embedder:Embedder, # From `load_embedder`
+                  out_dir, # Folder for the bag files
+                  batch_size:int|None=None, # Tiles per forward pass (default: 256 on a GPU, 32 on the CPU)
+                  workers:int=0, # Reader processes, started once for all the tile sets
+                  dtype:str='float16', # Storage type of `feats`: float16 or float32
+                  device=None, # Default: CUDA if available
+                  overwrite:bool=False, # Recompute even if a complete bag exists
+                  progress:bool=False, # Progress bar over tile sets
+                  made:list|None=None, # If a list: the bags this call made are appended
+                  failed:list|None=None, # If a list: bad tile sets are appended as (path, message) and the rest go on
+                  skipped:list|None=None, # If a list: tile sets another job is embedding are appended (else `Busy`)
+                  block:int=4, # Tiles per side of a block read
+                  compile:bool=False) -> list[Path]: # `torch.compile` the network (fixed batch shape)
+    "The bag file of every tile set, in one pipeline; complete bags are kept, those another job holds left to it."
+    if dtype not in ('float16', 'float32'): raise ValueError(f"dtype must be float16 or float32, not {dtype!r}")
+    net = TileEmbedder(embedder, device, batch_size, compile)
+    run = _Extraction([Path(f) for f in files], embedder, out_dir, dtype, overwrite, made, failed, skipped, progress)
+    buf, tags = [], []
+    def flush():
+        if buf: run.store(tags, net(torch.cat(buf)))
+        buf.clear(); tags.clear()
+    with BlockReader(workers) as reader:
+        try:
+            for tag, x in reader.imap(run.jobs(block)):
+                if tag[0] not in run.live: continue
+                if isinstance(x, Exception): run.fail(tag[0], x); continue
+                if buf and (sum(map(len, buf)) + len(x) > net.batch_size or x.shape[1:] != buf[0].shape[1:]): flush()
+                buf.append(x); tags.append(tag)
+            flush()
+        finally: run.close()
+    return [run.out[i] for i in sorted(run.out)]
+
+# %% ../nbs/03b_features.ipynb #fd5167a9
+@delegates(extract_files, but=['failed', 'skipped', 'progress'])
+def extract_features(tiles_h5, # A tile set (HDF5 from dsmil_sa.tiling)
+                     embedder:Embedder, # From `load_embedder`
+                     out_dir, # Folder for the bag files
+                     progress:bool=False, # Progress bar (over the one tile set)
+                     **kw) -> Path:
+    "Embed every tile of a tile set and write its bag file; skip it if a complete one exists (`Busy` if another job is making it)."
+    return extract_files([tiles_h5], embedder, out_dir, progress=progress, **kw)[0]
 
 # %% ../nbs/03b_features.ipynb #cf25448c
 def shard_from_env(env=None) -> str|None:
@@ -233,7 +414,7 @@ def shard_files(files, shard=None) -> list[Path]:
     return files[k - 1::n]
 
 # %% ../nbs/03b_features.ipynb #929974e9
-@delegates(extract_features)
+@delegates(extract_files, but=['progress', 'failed', 'skipped'])
 def extract_folder(tiles_dir, # Folder of tile sets
                    embedder:Embedder, # From `load_embedder`
                    out_dir, # Folder for the bag files
@@ -241,16 +422,7 @@ def extract_folder(tiles_dir, # Folder of tile sets
                    progress:bool=True, # Progress bar over slides
                    failed:list|None=None, # If a list: bad tile sets are appended as (path, message) and the rest go on
                    skipped:list|None=None, # If a list: tile sets another job is embedding now are appended to it
-                   **kw) -> list[Path]: # Passed to `extract_features`
+                   **kw) -> list[Path]: # Passed to `extract_files`
     "Bag files for every tile set of `tiles_dir` (in this shard), skipping complete ones and those another job holds."
-    files, out = shard_files(tile_set_files(tiles_dir), shard), []
-    for f in tqdm(files, desc='slides', disable=not progress):
-        try: out.append(extract_features(f, embedder, out_dir, **kw))
-        except Busy:
-            if skipped is not None: skipped.append(f)
-        except OutputError: raise               # a full disk: every other slide would fail alike
-        except Exception as e:              # a slide that cannot be read is reported; the others go on
-            if failed is None: raise
-            msg = failure_message(f, e)
-            failed.append((f, msg)); tqdm.write(f"FAILED {msg}", file=sys.stderr)
-    return out
+    return extract_files(shard_files(tile_set_files(tiles_dir), shard), embedder, out_dir, progress=progress,
+                         failed=failed, skipped=skipped, **kw)
