@@ -8,7 +8,7 @@ Aperio SVS), tiled at 20x and 5x with 224 px tiles, so a tile straddles up to fo
 
 1. the data path alone, in this process (one worker), with a null model (the tiles are read and dropped):
    per-tile reads (`encoders.SlideTiles`, one `read_region` per tile, what extraction did before) against block reads
-   (`features.BlockReader` over `features.block_jobs`, one `Slide.read_tiles` per 4 x 4 block), tiles/s and the ratio;
+   (`features.BlockReader` over `features.block_jobs`, one `Slide.read_tiles` per 8 x 8 block), tiles/s and the ratio;
 2. the whole folder with a random ResNet18 on the CPU and 2 reader processes: the previous path (per slide and per
    magnification a new `DataLoader` with its workers, `features.embed_tiles`) against `features.extract_files` (one
    pipeline for the folder), tiles/s and the ratio. Bags are written by the new path only; the old one's features are

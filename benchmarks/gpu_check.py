@@ -1,15 +1,21 @@
 """One short check of the CUDA paths and their speed, for the minutes when a GPU is lent; `--tiny` runs it on the CPU in seconds (CI does, so that it cannot rot).
 
-    python benchmarks/gpu_check.py                      # on a GPU: well under 10 minutes; writes benchmarks/results/gpu_<device>.txt
+    python benchmarks/gpu_check.py                      # on a GPU: about 5 minutes; writes benchmarks/results/gpu_check_<device>.txt
     python benchmarks/gpu_check.py --tiny --out /tmp/x  # the same code at toy sizes, on whatever device there is
 
-Four figures, each through the package's public functions on the device `core.get_device` picks:
+Each figure goes through the package's public functions on the device `core.get_device` picks:
 
-1. feature extraction (`features.embed_tiles`: slide reading, transforms, float16 autocast and channels-last on a
-   GPU) on a synthetic slide, as tiles/s and as a fraction of the bare ResNet18 forward on tensors already there;
+1. feature extraction in steady state, on 8 synthetic JPEG pyramids tiled at 20x and 5x (every grid tile kept, over
+   20,000 tiles of 224 px): the reader processes alone (`features.BlockReader`, null model), the network alone on
+   batches already on the device (`features.TileEmbedder`, eager and `torch.compile`d), and the whole pipeline
+   (`features.extract_files`), with the pipeline's ratio to the slower of reader and network;
 2. one epoch of `learner.fit` with DSMIL at Camelyon16's scale: 270 bags of about 8,000 x 512 (views of one pool);
-3. SimCLR (`simclr.train_simclr`, mixed precision and pinned memory on a GPU): images per second;
-4. the MNIST-bags trainers at the paper's settings (LeNet + SA-AbMILP, one bag per step): one run alone
+3. SimCLR (`simclr.train_simclr`, views made on the device by `simclr.BatchViews`, bfloat16 where the GPU has it):
+   images per second against the bare forward and backward of the same network, batch and precision on views made
+   beforehand, and the per-image views (`simclr.SimCLRViews`) beside them;
+4. the projection to Camelyon16's size (400 slides, about 3.4 million tiles at 20x and 5x): hours of feature
+   extraction, and of one SimCLR epoch over those tiles;
+5. the MNIST-bags trainers at the paper's settings (LeNet + SA-AbMILP, one bag per step): one run alone
    (`mnist_grid.mnist_bags_run`) and 30 runs in lockstep (`mnist_grid.fit_runs`), bag steps per second.
 """
 from __future__ import annotations
@@ -20,39 +26,56 @@ import torch
 from dsmil_sa.core import get_device
 from dsmil_sa.synthetic import make_synthetic_slide
 from dsmil_sa.tiling import tile_slide
-from dsmil_sa.encoders import SlideTiles, resnet18_encoder
-from dsmil_sa.simclr import train_simclr
-from dsmil_sa.features import load_embedder, embed_tiles
+import os
+from dsmil_sa.tiling import TileSet
+from dsmil_sa.encoders import resnet18_encoder
+from dsmil_sa.simclr import train_simclr, SimCLR, BatchViews, SimCLRViews, simclr_step
+from dsmil_sa.features import load_embedder, BlockReader, block_jobs, TileEmbedder, extract_files
 from dsmil_sa.bags import ListBags
 from dsmil_sa.learner import fit
 from dsmil_sa.dsmil import DSMIL
 
-SIZES = dict(full=dict(slide=8192, tile=224, bags=270, inst=8000, dim=512, sim_tile=224, sim_batch=256, sim_steps=30, mnist_bags=200, mnist_runs=30),
-             tiny=dict(slide=1024, tile=64, bags=6, inst=200, dim=32, sim_tile=64, sim_batch=4, sim_steps=2, mnist_bags=10, mnist_runs=3))
+SIZES = dict(full=dict(slides=8, slide=12288, tile=224, batch=256, bags=270, inst=8000, dim=512, sim_tile=224, sim_batch=256, sim_steps=30, mnist_bags=200, mnist_runs=30),
+             tiny=dict(slides=8, slide=1024, tile=64, batch=16, bags=6, inst=200, dim=32, sim_tile=64, sim_batch=4, sim_steps=2, mnist_bags=10, mnist_runs=3))
+CAMELYON16_TILES = 3.4e6          # 400 slides at 20x and 5x
 
 def sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
 
-def bare_forward(tile:int, batch:int, dev, steps:int=10) -> float:
-    "Tiles/s of the ResNet18 forward alone on random tensors already on the device (float16 autocast on CUDA)."
-    net = resnet18_encoder('instance').to(dev, memory_format=torch.channels_last if dev.type == 'cuda' else torch.preserve_format).eval()
-    x = torch.randn(batch, 3, tile, tile, device=dev)
-    with torch.inference_mode(), torch.autocast(dev.type, dtype=torch.float16, enabled=dev.type == 'cuda'):
-        net(x); sync(dev); t = time.perf_counter()
-        for _ in range(steps): net(x)
-        sync(dev)
-    return steps * batch / (time.perf_counter() - t)
+def rate(f, n:int, dev) -> float:
+    "Items per second of `f()`, which handles `n` items."
+    sync(dev); t = time.perf_counter(); f(); sync(dev)
+    return n / (time.perf_counter() - t)
+
+def _slide(args):
+    d, i, size, tile = args
+    s = make_synthetic_slide(Path(d)/'slides'/f's{i}.tif', size=size, tumor=True, seed=i)
+    return tile_slide(s, Path(d)/'tiles', mags=(20, 5), tile_size=tile, xml=False, min_tissue=0.0)
 
 def features(S, dev, d:Path) -> list[str]:
-    make_synthetic_slide(d/'s.tif', size=S['slide'], tumor=True, seed=0)
-    ts = tile_slide(d/'s.tif', d/'tiles', mags=(20,), tile_size=S['tile'])
-    ds, batch = SlideTiles(ts), 128 if dev.type == 'cuda' else 16
-    emb = load_embedder('random')
-    embed_tiles(emb, torch.utils.data.Subset(ds, range(min(len(ds), batch))), batch, device=dev)   # warm-up
-    t = time.perf_counter(); f, parts = embed_tiles(emb, ds, batch, workers=4 if dev.type == 'cuda' else 0, device=dev, timing=True)
-    rate, bare = len(f) / (time.perf_counter() - t), bare_forward(S['tile'], batch, dev)
-    return [f"feature extraction: {len(f)} tiles of {S['tile']} px, {rate:,.0f} tiles/s = {rate / bare:.2f} of the bare ResNet18 forward "
-            f"({bare:,.0f} tiles/s); seconds reading {parts['read']:.1f}, transforms {parts['transform']:.1f}, model {parts['model']:.1f}"]
+    import concurrent.futures as cf
+    with cf.ProcessPoolExecutor(min(S['slides'], os.cpu_count() or 1)) as ex:
+        tiles = list(ex.map(_slide, [(str(d), i, S['slide'], S['tile']) for i in range(S['slides'])]))
+    sets = [TileSet.load(t) for t in tiles]; n = sum(len(c) for ts in sets for c in ts.coords.values())
+    W = max(1, min(8, (os.cpu_count() or 2) - 2)) if dev.type == 'cuda' else 2
+    def read_all():
+        with BlockReader(W) as r:
+            for _ in r.imap(((None, j) for ts in sets for _, _, j in block_jobs(ts))): pass
+    reader = rate(read_all, n, dev)
+    emb, B = load_embedder('random'), S['batch']
+    x = torch.randint(0, 256, (B, 3, S['tile'], S['tile']), dtype=torch.uint8, device=dev)
+    nets = {'eager': TileEmbedder(emb, dev, B)}
+    if dev.type == 'cuda':                     # compiling on a CPU takes a minute: not in the --tiny run of CI
+        try: nets['compiled'] = TileEmbedder(emb, dev, B, compile=True); nets['compiled'](x)      # compiled once, outside the timing
+        except Exception as e: nets.pop('compiled', None); print(f"torch.compile unavailable: {type(e).__name__}")
+    steps = max(3, 20 * 256 // B)
+    model = {k: rate(lambda net=net: [net(x) for _ in range(steps)], steps * B, dev) for k, net in nets.items() if net(x) is not None}
+    pipe = rate(lambda: extract_files(tiles, emb, d/'bags', batch_size=B, workers=W, device=dev), n, dev)
+    bound = min(reader, model['eager'])
+    return [f"feature extraction: {S['slides']} slides, {n:,} tiles of {S['tile']} px, {W} reader processes, batch {B}: "
+            f"readers alone {reader:,.0f} tiles/s; network alone " + ", ".join(f"{k} {v:,.0f} tiles/s" for k, v in model.items()) +
+            f"; whole pipeline {pipe:,.0f} tiles/s = {pipe / bound:.2f} of the slower of readers and network",
+            f"projection to Camelyon16 (400 slides, {CAMELYON16_TILES / 1e6:.1f} million tiles): features {CAMELYON16_TILES / pipe / 3600:.2f} h"]
 
 def dsmil_epoch(S, dev) -> list[str]:
     g = torch.Generator().manual_seed(0); pool = torch.randn(int(S['inst'] * 1.5), S['dim'], generator=g)
@@ -68,13 +91,23 @@ class RandomTiles(torch.utils.data.Dataset):
     def __getitem__(self, i): return self.x[i]
 
 def simclr(S, dev, d:Path) -> list[str]:
-    ds, b = RandomTiles(S['sim_batch'] * (S['sim_steps'] + 2), S['sim_tile']), S['sim_batch']
+    ds, b, T = RandomTiles(S['sim_batch'] * (S['sim_steps'] + 2), S['sim_tile']), S['sim_batch'], S['sim_tile']
     train_simclr(ds, d/'warm.pt', epochs=1, batch_size=b, lr=1e-4, workers=0, max_steps=2, device=dev, progress=False)
-    t = time.perf_counter()
-    train_simclr(ds, d/'sim.pt', epochs=1, batch_size=b, lr=1e-4, workers=2 if dev.type == 'cuda' else 0, max_steps=S['sim_steps'], device=dev, progress=False)
-    sync(dev); s = time.perf_counter() - t
-    return [f"SimCLR ({'float16 autocast' if dev.type == 'cuda' else 'float32'}): batch {b} of {S['sim_tile']} px, "
-            f"{S['sim_steps'] * b / s:,.0f} images/s ({2 * S['sim_steps'] * b / s:,.0f} views/s) over {S['sim_steps']} steps with checkpoints"]
+    run = lambda: train_simclr(ds, d/'sim.pt', epochs=1, batch_size=b, lr=1e-4, workers=4 if dev.type == 'cuda' else 0,
+                               max_steps=S['sim_steps'], device=dev, progress=False)
+    full = rate(run, S['sim_steps'] * b, dev)
+    amp = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if dev.type == 'cuda' else None
+    model = SimCLR().to(dev); opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    scaler = torch.amp.GradScaler('cuda') if amp == torch.float16 else None
+    x = ds.x[:b].to(dev); fixed = BatchViews(T)(x)
+    steps = max(2, S['sim_steps'] // 3)
+    def steps_with(views): return rate(lambda: [simclr_step(model, views, x, opt, scaler, 0.5, amp) for _ in range(steps)], steps * b, dev)
+    steps_with(lambda x: fixed)                                                       # warm-up
+    bare, per_image = steps_with(lambda x: fixed), steps_with(SimCLRViews(T))
+    return [f"SimCLR ({amp or 'float32'}): batch {b} of {T} px, train_simclr {full:,.0f} images/s over {S['sim_steps']} steps with "
+            f"checkpoints = {full / bare:.2f} of the bare forward and backward ({bare:,.0f} images/s on views made beforehand); "
+            f"with per-image views {per_image:,.0f} images/s",
+            f"projection to Camelyon16 ({CAMELYON16_TILES / 1e6:.1f} million tiles): one SimCLR epoch {CAMELYON16_TILES / full / 3600:.2f} h"]
 
 def mnist(S, dev) -> list[str]:
     from dsmil_sa.mnist_grid import mnist_bags_run, mnist_train_bags, mnist_net, RunStack, fit_runs

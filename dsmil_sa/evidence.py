@@ -39,7 +39,8 @@ def auc_counts(y, # `[n]` labels (slides, or tiles)
     _, g = np.unique(s, return_inverse=True); K = g.max() + 1 if len(g) else 0     # ranks of the distinct scores
     out = []
     for c_ in np.split(c, range(chunk, len(c), chunk)):
-        pos, neg = (np.stack([np.bincount(g[m], w, K) for w in c_[:, m].astype(float)]) for m in (y, ~y))
+        rows = np.arange(len(c_))[:, None] * K                                    # one bincount for every draw of the chunk
+        pos, neg = (np.bincount((rows + g[m]).ravel(), c_[:, m].astype(float).ravel(), len(c_) * K).reshape(-1, K) for m in (y, ~y))
         below = np.cumsum(neg, 1) - neg                                            # normal weight scored lower
         with np.errstate(invalid='ignore', divide='ignore'):
             out.append((pos * (below + 0.5 * neg)).sum(1) / (pos.sum(1) * neg.sum(1)))
@@ -81,25 +82,35 @@ def _draws(y, runs:dict, counts, froc:bool) -> dict:
     return {m: {model: np.stack([f(r) for r in rs]) for model, rs in runs.items()} for m, f in one.items()}
 
 # %% ../nbs/07a_evidence.ipynb #37c294ad
+def _seed_draws(v, idx) -> np.ndarray:
+    "`[B + 1]`: the seed mean on all slides, then on each draw over the seeds `idx[b]` (None: every seed on every draw)."
+    if idx is None: return v.mean(0)
+    return np.r_[v[:, 0].mean(), v[idx, np.arange(1, v.shape[1])[:, None]].mean(1)]
+
 def slide_bootstrap(y, # `[n]` test slide labels
                     runs:dict, # Model -> list over seeds of dict(prob=`[n]`, threshold=float, matches=list of `SlideMatch` or None per slide)
                     base:str|None=None, # The model every other is compared with (None: no gaps)
                     n_boot:int=1000, seed:int=0, level:float=0.95, # Draws, their seed, the interval's level
-                    band:float=0.02) -> tuple[pd.DataFrame, pd.DataFrame]: # Half-width within which a gap is called 'equal'
-    "Per model and metric: estimate, seed std and bootstrap interval over slides; per model: paired gaps to `base` with verdicts."
+                    band:float=0.02, # Half-width within which a gap is called 'equal'
+                    resample:str='seeds and slides') -> tuple[pd.DataFrame, pd.DataFrame]: # Or 'slides': the seeds held fixed
+    "Per model and metric: estimate, seed std and bootstrap interval; per model: paired gaps to `base` with verdicts."
+    if resample not in ('seeds and slides', 'slides'): raise ValueError(f"resample must be 'seeds and slides' or 'slides', not {resample!r}")
     y = np.asarray(y).astype(int); n = len(y)
     froc = all(r.get('matches') is not None for rs in runs.values() for r in rs)
     counts = np.vstack([np.ones(n, np.int32), stratified_counts(y, n_boot, seed)])
     D, q = _draws(y, runs, counts, froc), [(1 - level)/2*100, (1 + level)/2*100]
+    rng = np.random.default_rng([seed, 1])
+    idx = {S: rng.integers(0, S, (n_boot, S)) for S in sorted({len(rs) for rs in runs.values()})} if resample != 'slides' else {}
     rows, gaps = [], []
     for metric, per_run in D.items():
-        per = {model: r.mean(0) for model, r in per_run.items()}           # the seed-mean metric on each draw
+        per = {model: _seed_draws(r, idx.get(len(r))) for model, r in per_run.items()}     # the seed-mean metric on each draw
         for model, v in per.items():
-            sd = per_run[model][:, 0].std()                                  # spread over seeds on all test slides
-            rows.append(dict(model=model, metric=metric, estimate=v[0], seed_std=sd, lo=np.nanpercentile(v[1:], q[0]), hi=np.nanpercentile(v[1:], q[1])))
+            r0 = per_run[model][:, 0]; sd = r0.std(ddof=1) if len(r0) > 1 else 0.      # sample std over seeds, all test slides
+            rows.append(dict(model=model, metric=metric, estimate=v[0], seed_std=sd, lo=np.nanpercentile(v[1:], q[0]),
+                             hi=np.nanpercentile(v[1:], q[1]), interval=resample))
             if base is not None and model != base:
                 d = v - per[base]; lo, hi = np.nanpercentile(d[1:], q)
-                gaps.append(dict(model=model, base=base, metric=metric, gap=d[0], lo=lo, hi=hi, verdict=gap_verdict(lo, hi, band)))
+                gaps.append(dict(model=model, base=base, metric=metric, gap=d[0], lo=lo, hi=hi, verdict=gap_verdict(lo, hi, band), interval=resample))
     return pd.DataFrame(rows), pd.DataFrame(gaps)
 
 # %% ../nbs/07a_evidence.ipynb #38faf64e

@@ -185,22 +185,23 @@ def _finished_bag(out:Path, embedder:Embedder) -> bool:
 
 # %% ../nbs/03b_features.ipynb #386481c0
 def block_jobs(ts:TileSet, # A tile set
-               block:int=4): # Tiles per side of a block
+               block:int=8, # Tiles per side of a block
+               direct:bool=True): # Decode a tiled TIFF's squares directly (`Slide.read_tiles`); False: through OpenSlide
     "Per block of a tile set: its magnification, its tiles' indices, and its job for `read_block`."
     mpp = ts.mpp if ts.mpp and np.isfinite(ts.mpp) else None
     for m in ts.mags:
         for idx in tile_blocks(ts.coords[m], ts.tile_size * ts.downsample[m], block):
-            yield m, idx, (str(ts.slide_path), mpp, ts.coords[m][idx], ts.tile_size, float(m))
+            yield m, idx, (str(ts.slide_path), mpp, ts.coords[m][idx], ts.tile_size, float(m), direct)
 
 # %% ../nbs/03b_features.ipynb #611c26d2
 _OPEN = collections.OrderedDict()       # this process's open slides, the most recently read last
 
-def read_block(job:tuple, # (slide path, µm per pixel or None, level-0 corners [k, 2], tile size, magnification)
+def read_block(job:tuple, # (slide path, µm per pixel or None, level-0 corners [k, 2], tile size, magnification, direct)
                keep:int=4) -> torch.Tensor: # Slides kept open in this process
     "The tiles of one block job as uint8 [k, 3, S, S], the slide kept open for the next block."
-    path, mpp, coords, size, mag = job
+    path, mpp, coords, size, mag, direct = job
     s = _OPEN.pop((path, mpp), None) or Slide(path, mpp=mpp)
-    try: a = s.read_tiles(coords, size, mag)
+    try: a = s.read_tiles(coords, size, mag, direct=direct)
     except BaseException: s.close(); raise
     _OPEN[(path, mpp)] = s
     while len(_OPEN) > keep: _OPEN.popitem(last=False)[1].close()
@@ -287,7 +288,7 @@ class _Extraction:
 
 # %% ../nbs/03b_features.ipynb #fb9f74d8
 @patch
-def jobs(self:_Extraction, block:int):
+def jobs(self:_Extraction, block:int, direct:bool=True):
     "(tag, job) for every block of every tile set to embed, claiming each tile set as its blocks start."
     for i, f in enumerate(self.files):
         out = Path(self.out_dir)/f.name
@@ -304,7 +305,7 @@ def jobs(self:_Extraction, block:int):
             ts = TileSet.load(f); self.live[i].update(ts=ts, left=sum(len(ts.coords[m]) for m in ts.mags))
         except Exception as e: self.fail(i, e); continue
         if self.live[i]['left'] == 0: self.finish(i); continue
-        for m, idx, job in block_jobs(ts, block):
+        for m, idx, job in block_jobs(ts, block, direct):
             if i not in self.live: break                   # failed meanwhile: read no more of it
             yield (i, m, idx), job
 
@@ -355,23 +356,28 @@ def extract_files(files, # Tile sets (HDF5 from dsmil_sa.tiling)
                   made:list|None=None, # If a list: the bags this call made are appended
                   failed:list|None=None, # If a list: bad tile sets are appended as (path, message) and the rest go on
                   skipped:list|None=None, # If a list: tile sets another job is embedding are appended (else `Busy`)
-                  block:int=4, # Tiles per side of a block read
-                  compile:bool=False) -> list[Path]: # `torch.compile` the network (fixed batch shape)
+                  block:int=8, # Tiles per side of a block read
+                  compile:bool=False, # `torch.compile` the network (fixed batch shape)
+                  direct:bool=True) -> list[Path]: # Decode tiled TIFFs' squares directly; False: every read through OpenSlide
     "The bag file of every tile set, in one pipeline; complete bags are kept, those another job holds left to it."
     if dtype not in ('float16', 'float32'): raise ValueError(f"dtype must be float16 or float32, not {dtype!r}")
     net = TileEmbedder(embedder, device, batch_size, compile)
     run = _Extraction([Path(f) for f in files], embedder, out_dir, dtype, overwrite, made, failed, skipped, progress)
-    buf, tags = [], []
+    buf, tags, room = [], [], net.batch_size
     def flush():
+        nonlocal room
         if buf: run.store(tags, net(torch.cat(buf)))
-        buf.clear(); tags.clear()
+        buf.clear(); tags.clear(); room = net.batch_size
     with BlockReader(workers) as reader:
         try:
-            for tag, x in reader.imap(run.jobs(block)):
-                if tag[0] not in run.live: continue
-                if isinstance(x, Exception): run.fail(tag[0], x); continue
-                if buf and (sum(map(len, buf)) + len(x) > net.batch_size or x.shape[1:] != buf[0].shape[1:]): flush()
-                buf.append(x); tags.append(tag)
+            for (i, m, idx), x in reader.imap(run.jobs(block, direct)):
+                if i not in run.live: continue
+                if isinstance(x, Exception): run.fail(i, x); continue
+                if buf and x.shape[1:] != buf[0].shape[1:]: flush()          # a batch never mixes tile sizes
+                while len(x):                                                 # batches of exactly batch_size tiles
+                    buf.append(x[:room]); tags.append((i, m, idx[:room])); x, idx = x[room:], idx[room:]
+                    room -= len(buf[-1])
+                    if not room: flush()
             flush()
         finally: run.close()
     return [run.out[i] for i in sorted(run.out)]

@@ -12,6 +12,8 @@ import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 import torchvision
 from torchvision.transforms import v2
+from torchvision.ops import roi_align
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 from .core import DataError, atomic_path, get_device, seed_everything, h5_files, save_torch, free_memory
 from .encoders import IMAGENET_MEAN, IMAGENET_STD, to_input, resnet18_encoder, backbone_path, SlideTiles
@@ -20,8 +22,9 @@ from fastcore.meta import delegates
 
 # %% auto #0
 __all__ = ['BYTES_PER_VIEW_PIXEL', 'STEP_OVERHEAD', 'CPU_SIMCLR', 'REFERENCE_SIMCLR', 'blur_kernel_size', 'simclr_augment',
-           'SimCLRViews', 'nt_xent', 'SimCLR', 'gather_across', 'simclr_step_bytes', 'choose_batch_size',
-           'save_checkpoint', 'resume_checkpoint', 'simclr_step', 'train_simclr', 'simclr_on_tiles']
+           'SimCLRViews', 'rgb_to_hsv', 'hsv_to_rgb', 'BatchViews', 'nt_xent', 'SimCLR', 'gather_across',
+           'simclr_step_bytes', 'choose_batch_size', 'save_checkpoint', 'resume_checkpoint', 'simclr_step',
+           'train_simclr', 'simclr_on_tiles']
 
 # %% ../nbs/03a_simclr.ipynb #8bd4fbab
 def blur_kernel_size(tile_size:int, # Output size of the views in pixels
@@ -55,6 +58,106 @@ class SimCLRViews(nn.Module):
         self.tile_size, self.aug = tile_size, simclr_augment(tile_size, **kw)
     def one(self, x): return to_input(torch.stack([self.aug(t) for t in x]))
     def forward(self, x:torch.Tensor): return self.one(x), self.one(x)
+
+# %% ../nbs/03a_simclr.ipynb #aa2f6311
+def rgb_to_hsv(x:torch.Tensor) -> torch.Tensor:
+    "RGB in [0, 1] [..., 3, H, W] to HSV, hue in [0, 1) (torchvision's convention: red, then green, wins a tie for the maximum)."
+    mx, c = x.max(-3, keepdim=True); cr = mx - x.amin(-3, keepdim=True)
+    d = (x.roll(-1, -3) - x.roll(-2, -3)).gather(-3, c)          # g - b, b - r or r - g, for the channel that is largest
+    h = torch.fmod((d / torch.where(cr == 0, 1., cr) + 2 * c) / 6 + 1, 1)
+    return torch.cat([h, cr / torch.where(cr == 0, 1., mx), mx], -3)
+
+# %% ../nbs/03a_simclr.ipynb #59946aa6
+_HSV_N = (5., 3., 1.)        # each channel's offset around the hue circle, in sixths
+
+def hsv_to_rgb(x:torch.Tensor) -> torch.Tensor:
+    "HSV [..., 3, H, W] (hue in [0, 1)) back to RGB in [0, 1]: channel n is v - v s clamp(min(k, 4 - k), 0, 1), k = (n + 6h) mod 6."
+    h, s, v = x.split(1, -3)
+    k = torch.fmod(torch.tensor(_HSV_N, device=x.device).view(3, 1, 1) + h * 6, 6)
+    return v - v * s * torch.minimum(k, 4 - k).clamp(0, 1)
+
+# %% ../nbs/03a_simclr.ipynb #d27c2d39
+def _gray(x): return (0.2989 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]).unsqueeze(1)
+
+def _blend(x, y, f): return (f.view(-1, 1, 1, 1) * x + (1 - f.view(-1, 1, 1, 1)) * y).clamp(0, 1)
+
+def _hue(x, f):
+    hsv = rgb_to_hsv(x)
+    return hsv_to_rgb(torch.cat([torch.fmod(hsv[:, :1] + f.view(-1, 1, 1, 1) + 1.0, 1.0), hsv[:, 1:]], 1))
+
+_COLOR_OPS = (lambda x, f: _blend(x, torch.zeros_like(x), f),                            # brightness
+              lambda x, f: _blend(x, _gray(x).mean((1, 2, 3), keepdim=True), f),         # contrast
+              lambda x, f: _blend(x, _gray(x), f),                                       # saturation
+              _hue)
+
+def _on_some(x, m, fn):
+    "`fn(tiles, index)` applied to the tiles where `m`: on a GPU to all, kept where `m` (no wait for the host); elsewhere to those alone."
+    if x.device.type == 'cuda': return torch.where(m.view(-1, 1, 1, 1), fn(x, slice(None)), x)
+    idx = torch.nonzero(m).flatten()
+    if len(idx): x = x.clone(); x[idx] = fn(x[idx], idx)
+    return x
+
+def _color_jitter(x, on, factors, order):
+    "Colour jitter of the tiles where `on`: op `order[:, r]` in round r, with `factors[:, op]`."
+    for r in range(4):
+        for op in range(4): x = _on_some(x, on & (order[:, r] == op), lambda v, i, op=op: _COLOR_OPS[op](v, factors[i, op]))
+    return x
+
+# %% ../nbs/03a_simclr.ipynb #e39e8f56
+def _blur(x, sigma, k:int):
+    "Gaussian blur of every tile with its own `sigma`, a `k` x `k` kernel, reflect padding (torchvision's)."
+    B, Cc, H, W = x.shape
+    t = torch.linspace(-(k - 1) / 2, (k - 1) / 2, k, device=x.device)
+    ker = torch.exp(-0.5 * (t[None] / sigma[:, None]) ** 2); ker = (ker / ker.sum(1, keepdim=True)).repeat_interleave(Cc, 0)
+    y = F.pad(x.reshape(1, B * Cc, H, W), (k // 2,) * 4, mode='reflect')
+    y = F.conv2d(F.conv2d(y, ker[:, None, None, :], groups=B * Cc), ker[:, None, :, None], groups=B * Cc)
+    return y.reshape(B, Cc, H, W)
+
+# %% ../nbs/03a_simclr.ipynb #d32f7bd9
+class BatchViews(nn.Module):
+    "Two augmented, normalised views of every tile of a `uint8` batch [B, 3, H, W], made with batched operations on its device."
+    def __init__(self, tile_size:int=224, vflip:bool=True, jitter:float=0.8, hue:float=0.2, p_jitter:float=0.8,
+                 p_gray:float=0.2, p_blur:float=0.5, scale=(0.08, 1.0), ratio=(3/4, 4/3), sigma=(0.1, 2.0)):
+        super().__init__(); store_attr(); self.kernel = blur_kernel_size(tile_size)
+    def one(self, x): return to_input(self.apply(x, self.sample(x)))
+    def forward(self, x:torch.Tensor): return self.one(x), self.one(x)
+
+# %% ../nbs/03a_simclr.ipynb #03f80dc0
+@patch
+def sample(self:BatchViews, x:torch.Tensor) -> dict:
+    "Random parameters of one view of each tile of `x`, drawn on its device."
+    B, H, W, dev = len(x), x.shape[-2], x.shape[-1], x.device
+    u = lambda *s: torch.rand(*s, device=dev)
+    area = (self.scale[0] + (self.scale[1] - self.scale[0]) * u(B, 10)) * H * W
+    r = torch.exp(math.log(self.ratio[0]) + (math.log(self.ratio[1]) - math.log(self.ratio[0])) * u(B, 10))
+    w, h = torch.round(torch.sqrt(area * r)), torch.round(torch.sqrt(area / r))
+    ok = (w > 0) & (w <= W) & (h > 0) & (h <= H); k = ok.float().argmax(1, keepdim=True); any_ok = ok.any(1)
+    fw = min(W, round(H * self.ratio[1])) if W / H > self.ratio[1] else W            # the fallback's centred crop
+    fh = min(H, round(W / self.ratio[0])) if W / H < self.ratio[0] else H
+    w = torch.where(any_ok, w.gather(1, k)[:, 0], torch.full_like(w[:, 0], fw))
+    h = torch.where(any_ok, h.gather(1, k)[:, 0], torch.full_like(h[:, 0], fh))
+    top = torch.where(any_ok, torch.floor(u(B) * (H - h + 1)), (H - h) // 2)
+    left = torch.where(any_ok, torch.floor(u(B) * (W - w + 1)), (W - w) // 2)
+    j, hj = self.jitter, self.hue
+    lo = torch.tensor([max(0., 1 - j)] * 3 + [-hj], device=dev); hi = torch.tensor([1 + j] * 3 + [hj], device=dev)
+    return dict(box=torch.stack([left, top, w, h], 1), hflip=u(B) < 0.5, vflip=(u(B) < 0.5) & self.vflip,
+                jitter=u(B) < self.p_jitter, factors=lo + (hi - lo) * u(B, 4), order=u(B, 4).argsort(1),
+                gray=u(B) < self.p_gray, blur=u(B) < self.p_blur,
+                sigma=self.sigma[0] + (self.sigma[1] - self.sigma[0]) * u(B))
+
+# %% ../nbs/03a_simclr.ipynb #00031e8d
+@patch
+def apply(self:BatchViews, x:torch.Tensor, p:dict) -> torch.Tensor:
+    "The views [B, 3, S, S] in [0, 1] of tiles `x` under parameters `p` (from `sample`)."
+    x = x.float() / 255 if x.dtype == torch.uint8 else x.float()
+    (l, t, w, h), B = p['box'].float().unbind(1), len(x)
+    boxes = torch.stack([torch.arange(B, device=x.device, dtype=x.dtype), l, t, l + w, t + h], 1)
+    v = roi_align(x, boxes, self.tile_size, spatial_scale=1.0, sampling_ratio=-1, aligned=True)
+    sel = lambda m, a, b: torch.where(m.view(-1, 1, 1, 1), a, b)
+    v = sel(p['hflip'], v.flip(-1), v); v = sel(p['vflip'], v.flip(-2), v)
+    v = _color_jitter(v, p['jitter'], p['factors'], p['order'])
+    v = sel(p['gray'], _gray(v).expand_as(v), v)
+    return _on_some(v, p['blur'], lambda u, i: _blur(u, p['sigma'][i], self.kernel))
 
 # %% ../nbs/03a_simclr.ipynb #3f3b48a9
 def nt_xent(z1:torch.Tensor,            # Projections of the first views [B, d]
@@ -167,16 +270,17 @@ def resume_checkpoint(path, model, opt, scaler) -> tuple[int, list]:
     return ck['step'], list(ck['history'])
 
 # %% ../nbs/03a_simclr.ipynb #9e05ee4f
-def simclr_step(net, views, x, opt, scaler, temperature:float) -> float:
-    "One SimCLR step on the `uint8` tiles `x`; the loss."
+def simclr_step(net, views, x, opt, scaler, temperature:float, amp=None) -> torch.Tensor:
+    "One SimCLR step on the `uint8` tiles `x`; the loss, detached and left on the device (no wait for it)."
+    amp = amp or (torch.float16 if scaler is not None else None)        # autocast type: float16 (with a scaler) or bfloat16
     a, b = views(x)
-    with torch.autocast(x.device.type, dtype=torch.float16, enabled=scaler is not None):
+    with torch.autocast(x.device.type, dtype=amp or torch.float32, enabled=amp is not None):
         _, z = net(torch.cat([a, b]))
     loss = nt_xent(gather_across(z[:len(a)].float()), gather_across(z[len(a):].float()), temperature)   # global negatives
     opt.zero_grad(set_to_none=True)
     if scaler is not None: scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
     else: loss.backward(); opt.step()
-    return loss.item()
+    return loss.detach()
 
 # %% ../nbs/03a_simclr.ipynb #fdf81935
 def _view_size(dataset, tile_size:int|None, norm:str, out) -> int:
@@ -211,7 +315,9 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
                  seed:int=0,
                  device=None,              # Default: CUDA if available
                  progress:bool=True,       # Show a tqdm progress bar
-                 aug_kw:dict|None=None):   # Extra arguments for `simclr_augment`
+                 aug_kw:dict|None=None,    # Extra arguments for `simclr_augment` / `BatchViews`
+                 views:str='batched',      # 'batched' (`BatchViews`, on the device) or 'per-image' (`SimCLRViews`, torchvision's v2 per tile)
+                 log_every:int=25):        # Read the losses from the device every this many steps
     "Train a SimCLR encoder on `dataset`; return the list of per-step losses (the whole history when resumed)."
     out = Path(out)
     rank, local_rank, world, device = _process_device(device)
@@ -226,8 +332,11 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
                   tile_size=tile_size, norm=norm, seed=seed, world_size=world, n_tiles=len(dataset))
     model = SimCLR(norm).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    if views not in ('batched', 'per-image'): raise ValueError(f"views must be 'batched' or 'per-image', not {views!r}")
+    config['views'] = views
     amp = device.type == 'cuda'
-    scaler = torch.amp.GradScaler('cuda') if amp else None
+    amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if amp else None
+    scaler = torch.amp.GradScaler('cuda') if amp_dtype == torch.float16 else None    # bfloat16 needs no loss scaling
     step, history = resume_checkpoint(out, model, opt, scaler)
     net = model
     if distributed:
@@ -235,7 +344,8 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
         sampler = torch.utils.data.DistributedSampler(dataset, shuffle=True, seed=seed, drop_last=True)
     else: sampler = _EpochSampler(len(dataset), seed)
     bs, steps_per_epoch, total = _step_plan(len(dataset), batch_size, world, epochs, max_steps, out)
-    views = SimCLRViews(tile_size, **(aug_kw or {}))
+    views = (BatchViews if views == 'batched' else SimCLRViews)(tile_size, **(aug_kw or {}))
+    pending = []                                            # losses still on the device
     bar = tqdm(total=total, initial=min(step, total), desc='simclr', disable=not progress or rank != 0, leave=False)
     try:
         model.train()
@@ -247,10 +357,13 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
                                              pin_memory=amp, generator=torch.Generator().manual_seed(seed + epoch))
             for batch in dl:
                 x = (batch[0] if isinstance(batch, (tuple, list)) else batch).to(device, non_blocking=True)
-                step += 1; history.append(simclr_step(net, views, x, opt, scaler, temperature))
-                bar.update(1); bar.set_postfix(loss=f"{history[-1]:.3f}", epoch=epoch)
+                step += 1; pending.append(simclr_step(net, views, x, opt, scaler, temperature, amp_dtype)); bar.update(1)
                 end_of_epoch = step % steps_per_epoch == 0
-                if rank == 0 and (end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)):
+                save = end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)
+                if save or len(pending) >= log_every:
+                    history += torch.stack(pending).tolist(); pending = []
+                    bar.set_postfix(loss=f"{history[-1]:.3f}", epoch=epoch)
+                if rank == 0 and save:
                     save_checkpoint(out, model, opt, scaler, step, history, config)
                 if distributed and (end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)): dist.barrier()
                 if step >= total: break

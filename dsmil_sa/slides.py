@@ -130,12 +130,59 @@ def read_region(self:Slide, xy, # Top-left corner in level-0 pixels (x, y)
     if n != size: rgb = np.array(Image.fromarray(rgb).resize((size, size), Image.BILINEAR, reducing_gap=None))
     return rgb
 
+# %% ../nbs/01_slides.ipynb #d94298bf
+def _tiff_levels(path, level_dimensions) -> tuple|None:
+    "An open `tifffile.TiffFile` and its pyramid's pages when they are tiled 8-bit RGB pages with OpenSlide's level sizes, else None."
+    try: tf = tifffile.TiffFile(path)
+    except Exception: return None
+    try:
+        pages = [lv.keyframe for lv in tf.series[0].levels]
+        fits = [(p.imagewidth, p.imagelength) for p in pages] == [tuple(d) for d in level_dimensions]
+        if fits and all(p.is_tiled and p.samplesperpixel == 3 and p.dtype == np.uint8 and p.planarconfig == 1 and p.imagedepth == 1
+                        for p in pages): return tf, pages
+    except Exception: pass
+    tf.close(); return None
+
+# %% ../nbs/01_slides.ipynb #4090cd2b
+def _tiff_region(tf, page, x:int, y:int, w:int, h:int, parts=None) -> np.ndarray:
+    "RGB uint8 [h, w, 3] of a tiled TIFF page at level pixels (x, y), each square decoded once (only those under `parts`, boxes (x, y, w, h) in the region, if given)."
+    out = np.full((h, w, 3), 255, np.uint8)
+    tw, th, W, H = page.tilewidth, page.tilelength, page.imagewidth, page.imagelength
+    nx, fh, tables = -(-W // tw), tf.filehandle, page.jpegtables
+    offsets, counts, decode = page.dataoffsets, page.databytecounts, page.decode   # first: tifffile makes them lazily, moving the file's position
+    squares = lambda x, y, w, h: {(ty, tx) for ty in range(max(0, y // th), min(-(-H // th), -(-(y + h) // th)))
+                                  for tx in range(max(0, x // tw), min(nx, -(-(x + w) // tw)))}
+    need = squares(x, y, w, h) if parts is None else set().union(*(squares(x + a, y + b, c, d) for a, b, c, d in parts))
+    for ty, tx in sorted(need):
+            k = ty * nx + tx
+            if not counts[k]: continue                         # a square never written: transparent, white
+            fh.seek(offsets[k]); seg = decode(fh.read(counts[k]), k, jpegtables=tables)[0]
+            if seg is None: raise ValueError(f"square {k} does not decode")
+            seg = seg.reshape(th, tw, -1)[..., :3]
+            x0, y0, x1, y1 = max(x, tx * tw), max(y, ty * th), min(x + w, tx * tw + tw, W), min(y + h, ty * th + th, H)
+            if x1 > x0 and y1 > y0: out[y0 - y:y1 - y, x0 - x:x1 - x] = seg[y0 - ty * th:y1 - ty * th, x0 - tx * tw:x1 - tx * tw]
+    return out
+
+# %% ../nbs/01_slides.ipynb #724d8780
+@patch
+def level_region(self:Slide, level:int, xy, size, direct:bool=True, parts=None) -> np.ndarray:
+    "RGB uint8 [h, w, 3] of level `level` at level-0 `xy`, `size` = (w, h) level pixels: decoded from the TIFF directly where it can be (only under `parts`, if given), else by OpenSlide."
+    ds, (w, h) = self.level_downsamples[level], (int(v) for v in size)
+    lx, ly = xy[0] / ds, xy[1] / ds
+    if direct and lx == int(lx) and ly == int(ly):
+        if not hasattr(self, '_tiff'): self._tiff = _tiff_levels(self.path, self.level_dimensions)
+        if self._tiff is not None:
+            try: return _tiff_region(self._tiff[0], self._tiff[1][level], int(lx), int(ly), w, h, parts)
+            except Exception as e: raise openslide.OpenSlideError(f"{type(e).__name__}: {e}") from None
+    return _to_rgb(np.asarray(self._os.read_region((int(xy[0]), int(xy[1])), level, (w, h))))
+
 # %% ../nbs/01_slides.ipynb #0e9839d5
 @patch
 def read_tiles(self:Slide, coords, # Top-left corners in level-0 pixels [k, 2] (x, y), usually a block of the tile grid
                size:int, # Tile side in pixels at `mag`
                mag:float|None=None, # Magnification; None = level 0
-               max_side:int=8192) -> np.ndarray: # Longest region (level pixels) read at once; wider groups go tile by tile
+               max_side:int=8192, # Longest region (level pixels) read at once; wider groups go tile by tile
+               direct:bool=True) -> np.ndarray: # Decode a tiled TIFF's squares directly where it can (`level_region`)
     "The tiles at `coords` as uint8 [k, size, size, 3], read as one region covering them all."
     coords = np.asarray(coords, np.int64).reshape(-1, 2)
     level, extra = (0, 1.0) if mag is None else self.level_for(mag)
@@ -143,7 +190,7 @@ def read_tiles(self:Slide, coords, # Top-left corners in level-0 pixels [k, 2] (
     (x0, y0), off = coords.min(0), np.round((coords - coords.min(0)) / ds).astype(np.int64)   # level pixels from the corner
     w, h = off.max(0) + n
     if max(w, h) > max_side: return np.stack([self.read_region(c, size, mag) for c in coords])
-    try: rgb = _to_rgb(np.asarray(self._os.read_region((int(x0), int(y0)), level, (int(w), int(h)))))
+    try: rgb = self.level_region(level, (x0, y0), (w, h), direct, [(ox, oy, n, n) for ox, oy in off])
     except openslide.OpenSlideError as e:
         x1, y1 = coords.max(0)
         raise DataError(self.path, f"damaged: the tile block at level-0 ({x0}, {y0})-({x1}, {y1}) cannot be decoded ({e})") from None
@@ -179,7 +226,9 @@ def __repr__(self:Slide):
 
 # %% ../nbs/01_slides.ipynb #90fcc50b
 @patch
-def close(self:Slide): self._os.close()
+def close(self:Slide):
+    self._os.close()
+    if getattr(self, '_tiff', None) is not None: self._tiff[0].close(); self._tiff = None
 
 # %% ../nbs/01_slides.ipynb #40770260
 @patch
