@@ -243,6 +243,13 @@ def terminate_as_interrupt(signals=(signal.SIGTERM, signal.SIGHUP, signal.SIGINT
         sys.unraisablehook = hook
 
 # %% ../nbs/00_core.ipynb #8071dbfb
+def _close_bars():
+    "Close every progress bar still open, so that a command's message is the last line it prints."
+    from tqdm import tqdm
+    for b in list(getattr(tqdm, '_instances', ())):
+        try: b.close()
+        except Exception: pass
+
 @contextlib.contextmanager
 def command_errors(prog:str): # The command's name, e.g. "dsmil-train"
     "Run a command's body: bad input becomes one line on stderr and exit 1, Ctrl-C exit 130, SIGTERM 143, bugs keep their traceback."
@@ -253,9 +260,9 @@ def command_errors(prog:str): # The command's name, e.g. "dsmil-train"
             warnings.showwarning = _warn
             yield
     except (DataError, OSError) as e:
-        print(error_line(prog, e), file=sys.stderr); raise SystemExit(1) from None
+        _close_bars(); print(error_line(prog, e), file=sys.stderr); raise SystemExit(1) from None
     except KeyboardInterrupt as e:
-        sig = getattr(e, 'signum', signal.SIGINT)
+        _close_bars(); sig = getattr(e, 'signum', signal.SIGINT)
         print(f"{prog}: interrupted ({signal.Signals(sig).name}); finished files are kept, rerun the same command to resume", file=sys.stderr)
         raise SystemExit(128 + sig) from None
 

@@ -14,7 +14,7 @@ import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 import torchvision
 from tqdm.auto import tqdm
-from .core import DataError, OutputError, Busy, get_device, failure_message, claim, worker_error
+from .core import DataError, OutputError, Busy, get_device, failure_message, claim, worker_error, check_writable
 from .tiling import TileSet, mag_name
 from .bagfile import check_bag, write_bag
 from .slides import Slide
@@ -361,6 +361,7 @@ def extract_files(files, # Tile sets (HDF5 from dsmil_sa.tiling)
                   direct:bool=True) -> list[Path]: # Decode tiled TIFFs' squares directly; False: every read through OpenSlide
     "The bag file of every tile set, in one pipeline; complete bags are kept, those another job holds left to it."
     if dtype not in ('float16', 'float32'): raise ValueError(f"dtype must be float16 or float32, not {dtype!r}")
+    check_writable(out_dir)                     # an output that cannot be written stops here, in one line
     net = TileEmbedder(embedder, device, batch_size, compile)
     run = _Extraction([Path(f) for f in files], embedder, out_dir, dtype, overwrite, made, failed, skipped, progress)
     buf, tags, room = [], [], net.batch_size

@@ -260,7 +260,7 @@ def train_group(out, # Folder of the group files
             test = tests.get(r['hypothesis']) or tests.setdefault(r['hypothesis'], mnist_test_bags(r['hypothesis'], n_test, seed, mnist))
             k = (r['hypothesis'], r['n_train'], r['rep'], r['model'], r['gamma_init']) in set(map(tuple, keep))
             rows.append(_run_row(r, stack.unstack(i).cpu(), test, hist[i], mnist_figure_bag(test), k, sec))
-        for row in rows: row.update(runs_together=len(runs), device=str(dev), torch_threads=torch.get_num_threads())
+        for row in rows: row.update(runs_together=len(runs), device=str(dev), torch_threads=torch.get_num_threads(), n_test=n_test, epochs=epochs, seed=seed)
         atomic_write_json(path, rows)
         (out/f".{path.stem}.ckpt").unlink(missing_ok=True)
     return rows
@@ -287,6 +287,13 @@ def finished_sizes(runs:pd.DataFrame, want:list) -> list:
     sizes = dict.fromkeys(r['n_train'] for r in want)
     return [n for n in sizes if all(_run_key(r) in have for r in want if r['n_train'] == n)]
 
+# %% ../nbs/09a_mnist_grid.ipynb #b96b4e50
+def _check_grid_settings(out, have:pd.DataFrame, want:dict):
+    "A `DataError` if the runs under `out` were made with settings other than `want`."
+    for k, v in want.items():
+        got = sorted(set(have[k].dropna())) if k in have else []
+        if got and got != [v]: raise DataError(out, f"holds runs with {k} {', '.join(map(str, got))} (asked {v}): use another folder for these settings")
+
 # %% ../nbs/09a_mnist_grid.ipynb #4806b61d
 def mnist_grid(out, # Folder of the group files (resumable)
                hypotheses=('standard', 'presence', 'threshold'), sizes=(50, 100, 150, 200, 300, 400, 500), repeats:int=5,
@@ -297,7 +304,8 @@ def mnist_grid(out, # Folder of the group files (resumable)
                train:bool=True, progress:bool=True) -> pd.DataFrame: # Train missing runs (else only read); progress bar
     "Every run of an MNIST-bags grid at the paper's settings, one row each; finished groups under `out` are reused."
     want = grid_runs(hypotheses, sizes, repeats, models, gamma_inits)
-    have = read_grid(out); done = set(map(_run_key, have.to_dict('records'))) if len(have) else set()
+    have = read_grid(out); _check_grid_settings(out, have, dict(n_test=n_test, epochs=epochs, seed=seed))
+    done = set(map(_run_key, have.to_dict('records'))) if len(have) else set()
     todo = [r for r in want if _run_key(r) not in done]
     if train and todo:
         Path(out).mkdir(parents=True, exist_ok=True)

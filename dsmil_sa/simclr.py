@@ -299,6 +299,16 @@ def _step_plan(n_tiles:int, batch_size:int, world:int, epochs:int, max_steps:int
     per_epoch = n_tiles // world // bs
     return bs, per_epoch, epochs * per_epoch if max_steps is None else min(max_steps, epochs * per_epoch)
 
+# %% ../nbs/03a_simclr.ipynb #6871c8a9
+_RUN_KEYS = ('batch_size', 'lr', 'weight_decay', 'temperature', 'tile_size', 'norm', 'seed', 'world_size', 'n_tiles', 'views', 'aug_kw')
+
+def _check_same_run(out, config:dict):
+    "A `DataError` if checkpoint `out` exists and was made with settings other than `config`'s (epochs aside)."
+    if not Path(out).exists(): return
+    old = torch.load(out, map_location='cpu', weights_only=False).get('config', {})
+    diff = [f"{k} {old[k]!r} (asked {config[k]!r})" for k in _RUN_KEYS if k in old and k in config and old[k] != config[k]]
+    if diff: raise DataError(out, f"is a SimCLR run with {', '.join(diff)}: use another checkpoint path, or the same settings")
+
 # %% ../nbs/03a_simclr.ipynb #32a81413
 def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3, S, S] (or (tile, ...) tuples)
                  out,                      # Checkpoint path; resumed from if it exists
@@ -333,7 +343,8 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
     model = SimCLR(norm).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     if views not in ('batched', 'per-image'): raise ValueError(f"views must be 'batched' or 'per-image', not {views!r}")
-    config['views'] = views
+    config.update(views=views, aug_kw=dict(aug_kw or {}))
+    _check_same_run(out, config)
     amp = device.type == 'cuda'
     amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if amp else None
     scaler = torch.amp.GradScaler('cuda') if amp_dtype == torch.float16 else None    # bfloat16 needs no loss scaling

@@ -17,7 +17,7 @@ from PIL import Image
 from scipy import ndimage
 from skimage.color import rgb2hsv
 from skimage.filters import threshold_otsu
-from .core import DataError, OutputError, Busy, atomic_path, tmp_sibling, failure_message, h5_to, claim
+from .core import DataError, OutputError, Busy, atomic_path, tmp_sibling, failure_message, h5_to, claim, check_writable
 from .slides import Slide, read_camelyon_xml, annotation_mask
 
 # %% auto #0
@@ -241,6 +241,18 @@ def _check_annotations(xml, anns, dims, ts:TileSet):
     if any(a.is_tumor for a in anns) and lab is not None and not (lab > 0).any():
         warnings.warn(f"{xml}: tumour annotations, but no tissue tile overlaps them")
 
+# %% ../nbs/02_tiling.ipynb #f7e75ed3
+def _same_tiling(dest:Path, mags, tile_size:int, min_tissue:float) -> bool:
+    "Whether tile set `dest` exists; a `DataError` if it was made with other settings."
+    if not dest.exists(): return False
+    ts = TileSet.load(dest); p = ts.params
+    have = dict(mags=sorted(float(m) for m in ts.mags), tile_size=int(ts.tile_size), min_tissue=float(p.get('min_tissue', min_tissue)))
+    want = dict(mags=sorted(float(m) for m in mags), tile_size=int(tile_size), min_tissue=float(min_tissue))
+    if have != want:
+        diff = ', '.join(f"{k} {have[k]} (asked {want[k]})" for k in have if have[k] != want[k])
+        raise DataError(dest, f"exists but was tiled with {diff}: use another output folder, or overwrite")
+    return True
+
 # %% ../nbs/02_tiling.ipynb #99602a99
 def tile_slide(slide, # A `Slide` or a path to one
                out_dir, # Folder for `<stem>.h5`
@@ -258,7 +270,7 @@ def tile_slide(slide, # A `Slide` or a path to one
     sl = Slide(slide, mpp=mpp) if own else slide
     try:
         dest = Path(out_dir) / f'{sl.path.stem}.h5'
-        finished = lambda: dest.exists() and not overwrite and (not jpeg or (Path(out_dir) / sl.path.stem).is_dir())
+        finished = lambda: _same_tiling(dest, mags, tile_size, min_tissue) and not overwrite and (not jpeg or (Path(out_dir) / sl.path.stem).is_dir())
         if finished(): return dest
         with claim(dest):                          # another job on the same folder: `Busy`, and this slide is its
             if finished(): return dest             # finished meanwhile by that job
@@ -357,6 +369,7 @@ def tile_folder(inp, # A folder of slides, or one slide
     from tqdm.auto import tqdm
     kw = dict(out_dir=str(out_dir), mags=tuple(mags), tile_size=tile_size, jpeg=jpeg, min_tissue=min_tissue, overwrite=overwrite, mpp=mpp)
     jobs = [(p, kw) for p in list_slides(inp)]
+    check_writable(out_dir)                     # an output that cannot be written stops here, in one line, not once per slide
     if len(jobs) == 1: kw['workers'], workers = workers, 1
     failed = []
     bar = tqdm(total=len(jobs), desc='tiling', unit='slide', disable=not progress)
