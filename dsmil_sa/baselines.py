@@ -28,24 +28,27 @@ def mean_pool(bags:list) -> np.ndarray:
 BASELINES = ('svm_rbf', 'logreg')
 
 def baseline_search(name:str, # 'svm_rbf' or 'logreg'
-                    n_features:int, inner:int=5, seed:int=0) -> GridSearchCV:
+                    n_features:int, inner:int=5, seed:int=0,
+                    grid:dict|None=None) -> GridSearchCV: # Another grid, e.g. a smaller one for an equal tuning budget (`svc__C`, `svc__gamma` as multiples of 1/D...)
     "Scaler + classifier with its grid, selected by stratified `inner`-fold CV on the data it is fitted to."
     if name == 'svm_rbf':
-        est, grid = SVC(kernel='rbf'), dict(svc__C=[0.1, 1, 10, 100, 1000], svc__gamma=[g/n_features for g in (0.1, 1, 10)])
+        est, default = SVC(kernel='rbf'), dict(svc__C=[0.1, 1, 10, 100, 1000], svc__gamma=[g/n_features for g in (0.1, 1, 10)])
     elif name == 'logreg':
-        est, grid = LogisticRegression(max_iter=5000), dict(logisticregression__C=[1e-3, 1e-2, 1e-1, 1, 10, 100])
+        est, default = LogisticRegression(max_iter=5000), dict(logisticregression__C=[1e-3, 1e-2, 1e-1, 1, 10, 100])
     else: raise ValueError(f"unknown baseline {name!r}; choose from {', '.join(BASELINES)}")
-    return GridSearchCV(make_pipeline(StandardScaler(), est), grid, cv=StratifiedKFold(inner, shuffle=True, random_state=seed))
+    if grid is not None and name == 'svm_rbf': grid = {k: [v / n_features for v in vs] if k == 'svc__gamma' else list(vs) for k, vs in grid.items()}
+    return GridSearchCV(make_pipeline(StandardScaler(), est), grid if grid is not None else default, cv=StratifiedKFold(inner, shuffle=True, random_state=seed))
 
 # %% ../nbs/06c_baselines.ipynb #97b3ba9e
 def cv_baseline(name:str, # One of `BASELINES`
                 bags:list, labels, # The data set
-                k:int=10, repeats:int=2, seed:int=0, inner:int=5) -> pd.DataFrame: # Outer folds and repetitions, inner folds
+                k:int=10, repeats:int=2, seed:int=0, inner:int=5, # Outer folds and repetitions, inner folds
+                grid:dict|None=None) -> pd.DataFrame: # Passed to `baseline_search`
     "Repeated stratified k-fold CV of a mean-pooled baseline with nested hyper-parameter choice; one row per fold."
     X, y, rows = mean_pool(bags), np.asarray(labels), []
     for R in cv_runs(y, k, repeats, seed, 0.2, ('fixed',)):
         tr, te = R['tr_all'], R['te']
-        gs = baseline_search(name, X.shape[1], inner, seed + R['repeat']).fit(X[tr], y[tr])
+        gs = baseline_search(name, X.shape[1], inner, seed + R['repeat'], grid).fit(X[tr], y[tr])
         s, thr = (gs.decision_function(X[te]), 0.) if name == 'svm_rbf' else (gs.predict_proba(X[te])[:, 1], 0.5)
         rows.append(dict(repeat=R['repeat'], fold=R['fold'], variant='nested CV', scoring='mean-pooled bag',
                          **bag_metrics(y[te], s, thr), threshold=thr, params=str(gs.best_params_)))

@@ -24,7 +24,7 @@ __all__ = ['PRESET_NAMES', 'MODEL_CHOICES', 'FUSION_CHOICES', 'Version', 'VERSIO
 # %% ../nbs/11_cli.ipynb #f396aba4
 def choices(*names) -> dict: return {'choices': list(names)}
 PRESET_NAMES = ('dsmil', 'dsmil_mil_benchmark', 'sa_mnist', 'sa_histology')
-MODEL_CHOICES = ('dsmil', 'abmilp', 'gated_abmilp', 'sa_abmilp', 'sa_dot', 'sa_rbf', 'sa_iq', 'sa_laplace', 'sa_module', 'max', 'mean')
+MODEL_CHOICES = ('dsmil', 'abmilp', 'gated_abmilp', 'sa_abmilp', 'sa_dot', 'sa_rbf', 'sa_iq', 'sa_laplace', 'sa_module', 'sa_module_l1', 'max', 'mean')
 FUSION_CHOICES = ('auto', 'tree', 'tree_add', '20x', '5x', 'hi', 'lo', 'concat', 'mixed', 'single')
 Version = Annotated[str, {'action': 'version', 'help': 'show the version and exit'}]
 VERSION = f"%(prog)s (dsmil_sa {dsmil_sa.__version__})"

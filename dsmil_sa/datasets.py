@@ -15,8 +15,8 @@ from torch.utils.data import Dataset
 from .core import DataError, package_file
 
 # %% auto #0
-__all__ = ['MNIST_FILE', 'HYPOTHESES', 'MIL_BENCHMARKS', 'load_mnist', 'bag_label', 'sample_mnist_bags', 'MNISTBags',
-           'read_mil_csv', 'load_mil_benchmark']
+__all__ = ['MNIST_FILE', 'HYPOTHESES', 'MIL_BENCHMARKS', 'UCSB_BREAST', 'load_mnist', 'bag_label', 'sample_mnist_bags',
+           'MNISTBags', 'read_mil_csv', 'load_mil_benchmark', 'load_ucsb_breast']
 
 # %% ../nbs/04b_datasets.ipynb #16532169
 MNIST_FILE = 'mnist/data/mnist.pkl.gz'
@@ -126,3 +126,12 @@ def load_mil_benchmark(name:str, # One of `MIL_BENCHMARKS`
             raise DataError(f"{name}.csv", f"{name.title()} is not shipped with any installed package; pass the path of a CSV (label, bag id, features)")
         path = package_file('mil', f'mil/data/datasets/csv/{name}.csv')
     return read_mil_csv(path)
+
+# %% ../nbs/04b_datasets.ipynb #0f3c2577
+UCSB_BREAST = 'mil/data/datasets/csv/ucsb_breast_cancer.csv'
+
+def load_ucsb_breast(path=None) -> tuple[list, np.ndarray]: # The CSV (default: the one in the `mil` package)
+    "The UCSB breast-cancer set as feature bags (constant columns dropped) and its 58 image labels (1: malignant)."
+    bags, y = read_mil_csv(path or package_file('mil', UCSB_BREAST))
+    keep = np.concatenate(bags).std(0) > 0
+    return [b[:, keep] for b in bags], y

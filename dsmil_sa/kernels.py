@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['KERNELS', 'sq_dists', 'safe_pow', 'inv_softplus', 'PositiveParam', 'Kernel', 'DotKernel', 'ScaledKernel', 'RBFKernel',
-           'IQKernel', 'LaplaceKernel', 'ModuleKernel', 'make_kernel', 'kernel_formula']
+           'IQKernel', 'LaplaceKernel', 'ModuleKernel', 'ModuleL1Kernel', 'make_kernel', 'kernel_formula']
 
 # %% ../nbs/05a_kernels.ipynb #064ea1c4
 def sq_dists(x:torch.Tensor, # `[..., N, d]`
@@ -106,10 +106,17 @@ class ModuleKernel(Kernel):
         ny = safe_pow((y*y).sum(-1, keepdim=True), h).transpose(-1, -2)
         return safe_pow(sq_dists(x, y), h) - nx - ny
 
-# %% ../nbs/05a_kernels.ipynb #f11affd2
-KERNELS = {k.name: k for k in (DotKernel, RBFKernel, IQKernel, LaplaceKernel, ModuleKernel)}
+# %% ../nbs/05a_kernels.ipynb #a4845954
+class ModuleL1Kernel(LaplaceKernel):
+    "The reference code's module kernel $\\lVert x-y\\rVert_1 - \\lVert x\\rVert_1 - \\lVert y\\rVert_1$ (no exponent)."
+    name = 'module_l1'
+    def forward(self, x, y):
+        return -super().forward(x, y) - x.abs().sum(-1, keepdim=True) - y.abs().sum(-1, keepdim=True).transpose(-1, -2)
 
-def make_kernel(name, # One of `KERNELS` ("dot", "rbf", "iq", "laplace", "module"), or a ready kernel module
+# %% ../nbs/05a_kernels.ipynb #f11affd2
+KERNELS = {k.name: k for k in (DotKernel, RBFKernel, IQKernel, LaplaceKernel, ModuleKernel, ModuleL1Kernel)}
+
+def make_kernel(name, # One of `KERNELS` ("dot", "rbf", "iq", "laplace", "module", "module_l1"), or a ready kernel module
                 **params) -> nn.Module: # E.g. `a=0.5, learn_a=False` for rbf, iq, module
     "The kernel called `name`, as an `nn.Module`."
     if isinstance(name, nn.Module):
@@ -130,4 +137,5 @@ def kernel_formula(name:str, x, y, a:float=1.0):
     if name == 'iq': return 1/(a*d.pow(2).sum(-1) + 1)
     if name == 'laplace': return -d.abs().sum(-1)
     if name == 'module': return l2(d)**a - l2(x)[..., :, None]**a - l2(y)[..., None, :]**a
+    if name == 'module_l1': return d.abs().sum(-1) - x.abs().sum(-1)[..., :, None] - y.abs().sum(-1)[..., None, :]
     raise ValueError(name)

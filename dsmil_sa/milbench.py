@@ -6,14 +6,17 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/milbench.html.md"""
 
 # %% ../nbs/09b_milbench.ipynb #a3eed962
 from __future__ import annotations
+import json, hashlib
+from pathlib import Path
 import numpy as np
 import pandas as pd
 from .learner import summarize, paired_gaps, gap_verdict
-from .stacked import DSMIL_SCORINGS, grid_settings
+from .stacked import DSMIL_SCORINGS, grid_settings, cv_job
+from .core import atomic_write_text
 
 # %% auto #0
-__all__ = ['VARIANT_ORDER', 'cv_job_args', 'cv_job_cost', 'benchmark_table', 'benchmark_protocol', 'mean_accuracy', 'paper_notes',
-           'honest_notes', 'row_label', 'row_order']
+__all__ = ['VARIANT_ORDER', 'cv_job_args', 'cv_job_cost', 'cached_cv_job', 'benchmark_table', 'benchmark_protocol',
+           'mean_accuracy', 'paper_notes', 'honest_notes', 'row_label', 'row_order']
 
 # %% ../nbs/09b_milbench.ipynb #6d05b539
 def cv_job_args(model:str, bags:list, labels, # A `models.make_model` name; the data set
@@ -30,6 +33,17 @@ def cv_job_args(model:str, bags:list, labels, # A `models.make_model` name; the 
 def cv_job_cost(job:dict) -> float:
     "Relative cost of a `cv_job_args` job: instances (squared for self-attention) x repetitions x protocols."
     return float(sum(len(b)**(2 if job['model'].startswith('sa_') else 1) for b in job['bags']) * job['repeats'] * len(job['variants']))
+
+# %% ../nbs/09b_milbench.ipynb #a6057797
+def cached_cv_job(cache, # Folder of the finished jobs' CSV files
+                  **job) -> pd.DataFrame: # Passed to `stacked.cv_job` (model, bags, labels, nested, grid, k, repeats...)
+    "`stacked.cv_job(**job)`, read from `cache` when a run with the same settings finished before, else run and written there."
+    data = dict(n=len(job['bags']), sizes=[len(b) for b in job['bags']], dim=int(job['bags'][0].shape[1]), pos=int(np.sum(job['labels'])))
+    key = json.dumps(dict({k: v for k, v in job.items() if k not in ('bags', 'labels')}, data=data), sort_keys=True, default=str)
+    f = Path(cache)/f"{job['model']}_{hashlib.sha1(key.encode()).hexdigest()[:12]}.csv"
+    if f.exists(): return pd.read_csv(f)
+    cv = cv_job(**job); atomic_write_text(f, cv.to_csv(index=False))
+    return cv
 
 # %% ../nbs/09b_milbench.ipynb #0d34c9a4
 VARIANT_ORDER = ['paper (optimistic)', 'val', 'fixed@0.5', 'fixed@Youden(train)', 'honest-best', 'nested CV']

@@ -30,8 +30,10 @@ def tissue_mask(rgb:np.ndarray, # RGB uint8 thumbnail [H, W, 3]
                 min_saturation:float=0.07, # The Otsu threshold is never below this (empty slides stay empty)
                 min_object:float=0.0005): # Specks smaller than this fraction of the image are removed
     "Boolean tissue mask of a thumbnail: Otsu on HSV saturation, small objects removed, holes filled."
-    hi, lo = rgb[..., :3].max(-1), rgb[..., :3].min(-1)
-    s = (hi - lo).astype(np.float32) / np.maximum(hi, 1)   # HSV saturation, in float32 (a quarter of rgb2hsv's memory)
+    s = np.empty(rgb.shape[:2], np.float32)               # HSV saturation in float32, made in bands of rows: a
+    for r in range(0, len(s), 256):                        # gigapixel slide's thumbnail needs no float copy of itself
+        b = rgb[r:r + 256, :, :3]; hi = b.max(-1)
+        s[r:r + 256] = (hi - b.min(-1)).astype(np.float32) / np.maximum(hi, 1)
     thr = max(float(threshold_otsu(s)) if s.max() > s.min() else 1.0, min_saturation)
     m = s > thr
     m = ndimage.binary_closing(m, iterations=2, border_value=0)
@@ -43,8 +45,9 @@ def tissue_mask(rgb:np.ndarray, # RGB uint8 thumbnail [H, W, 3]
 
 # %% ../nbs/02_tiling.ipynb #947f4c5a
 def summed_area(mask:np.ndarray) -> np.ndarray: # bool/float [H, W]
-    "Summed-area table [H+1, W+1] of `mask` (int64 for a bool mask, so exact)."
-    sat = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.int64 if mask.dtype == bool else np.float64)
+    "Summed-area table [H+1, W+1] of `mask` (integers for a bool mask, so exact: int32 while the count fits, else int64)."
+    ints = np.int32 if mask.size < 2**31 else np.int64
+    sat = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), ints if mask.dtype == bool else np.float64)
     np.cumsum(mask, 0, out=sat[1:, 1:]); np.cumsum(sat[1:, 1:], 1, out=sat[1:, 1:])
     return sat
 
@@ -201,7 +204,7 @@ def compute_tiles(slide:Slide, # An open slide
         side = int(np.clip(max(W, H) / (ext[mags[0]] / 16), 512, 4096))
         thumb = slide.thumbnail(side)
     tds = W / thumb.shape[1]
-    tmask = tissue_mask(thumb)
+    tmask = tissue_mask(thumb); del thumb                 # the colours are not needed again (memory of a gigapixel slide)
     if not tmask.any(): raise DataError(slide.path, 'no tissue found')
     lab_mask, lds = None, None
     if annotations is not None:
