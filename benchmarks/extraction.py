@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/extraction.py                       # 4 slides of 8192 px, 224 px tiles: a few minutes on 2 cores
     .venv/bin/python benchmarks/extraction.py --size 4096 --slides 2
+    .venv/bin/python benchmarks/extraction.py --tiles /tmp/giga/full/tiles    # also the data path on tile sets made elsewhere (a gigapixel slide)
 
 The slides are synthetic JPEG-compressed pyramids (`synthetic.make_synthetic_slide`, 256 px JPEG squares, as an
 Aperio SVS), tiled at 20x and 5x with 224 px tiles, so a tile straddles up to four of the slide's squares. Printed:
@@ -9,7 +10,8 @@ Aperio SVS), tiled at 20x and 5x with 224 px tiles, so a tile straddles up to fo
 1. the data path alone, in this process (one worker), with a null model (the tiles are read and dropped):
    per-tile reads (`encoders.SlideTiles`, one `read_region` per tile, what extraction did before) against block reads
    (`features.BlockReader` over `features.block_jobs`, one `Slide.read_tiles` per 8 x 8 block), tiles/s and the ratio;
-2. the whole folder with a random ResNet18 on the CPU and 2 reader processes: the previous path (per slide and per
+   with `--tiles`, the same on those tile sets too;
+2. the whole folder with a random ResNet18 on the CPU and 2 reader processes, each path run twice (old, new, new, old): the previous path (per slide and per
    magnification a new `DataLoader` with its workers, `features.embed_tiles`) against `features.extract_files` (one
    pipeline for the folder), tiles/s and the ratio. Bags are written by the new path only; the old one's features are
    compared with them.
@@ -19,18 +21,11 @@ import argparse, platform, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 
-def main(size:int, n_slides:int, workers:int, batch:int):
-    from dsmil_sa.synthetic import make_synthetic_slide
-    from dsmil_sa.tiling import tile_slide, TileSet, mag_name
+def data_path(sets) -> tuple[int, float, float]:
+    "Tiles, and tiles/s of per-tile reads and of block reads, in this process with a null model."
     from dsmil_sa.encoders import SlideTiles
-    from dsmil_sa.features import BlockReader, block_jobs, load_embedder, embed_tiles, extract_files
-    import h5py
-    d = Path(tempfile.mkdtemp())
-    tiles = [tile_slide(make_synthetic_slide(d/'slides'/f's{i}.tif', size=size, tumor=True, seed=i), d/'tiles', mags=(20, 5), tile_size=224, xml=False)
-             for i in range(n_slides)]
-    sets = [TileSet.load(t) for t in tiles]; n = sum(len(c) for ts in sets for c in ts.coords.values())
-    out = [f"{platform.node()}: {n_slides} synthetic slides of {size} px (JPEG pyramid), {n} tiles of 224 px at 20x and 5x, "
-           f"torch {torch.__version__}, {torch.get_num_threads()} threads"]
+    from dsmil_sa.features import BlockReader, block_jobs
+    n = sum(len(c) for ts in sets for c in ts.coords.values())
     t = time.perf_counter()
     for ts in sets:
         ds = SlideTiles([ts])
@@ -41,29 +36,57 @@ def main(size:int, n_slides:int, workers:int, batch:int):
     with BlockReader(0) as r:
         for _, x in r.imap(((None, j) for ts in sets for _, _, j in block_jobs(ts))): got += len(x)
     assert got == n
-    blocks = n / (time.perf_counter() - t)
-    out.append(f"data path, one worker, null model: per-tile reads {per_tile:,.0f} tiles/s, block reads {blocks:,.0f} tiles/s: {blocks / per_tile:.2f}x")
+    return n, per_tile, n / (time.perf_counter() - t)
+
+def main(size:int, n_slides:int, workers:int, batch:int, other_tiles=None) -> list[str]:
+    import h5py
+    from dsmil_sa.synthetic import make_synthetic_slide
+    from dsmil_sa.tiling import tile_slide, TileSet, mag_name
+    from dsmil_sa.encoders import SlideTiles, tile_set_files
+    from dsmil_sa.features import load_embedder, embed_tiles, extract_files
+    d = Path(tempfile.mkdtemp())
+    tiles = [tile_slide(make_synthetic_slide(d/'slides'/f's{i}.tif', size=size, tumor=True, seed=i), d/'tiles', mags=(20, 5), tile_size=224, xml=False)
+             for i in range(n_slides)]
+    sets = [TileSet.load(t) for t in tiles]
+    n, per_tile, blocks = data_path(sets)
+    out = [f"{platform.node()}: {n_slides} synthetic slides of {size} px (JPEG pyramid), {n} tiles of 224 px at 20x and 5x, "
+           f"torch {torch.__version__}, {torch.get_num_threads()} threads",
+           f"data path, one worker, null model: per-tile reads {per_tile:,.0f} tiles/s, block reads {blocks:,.0f} tiles/s: {blocks / per_tile:.2f}x"]
+    if other_tiles:
+        m, a, b = data_path([TileSet.load(f) for f in tile_set_files(other_tiles)])
+        out.append(f"data path on {other_tiles} ({m:,} tiles), one worker, null model: per-tile reads {a:,.0f} tiles/s, "
+                   f"block reads {b:,.0f} tiles/s: {b / a:.2f}x")
     emb = load_embedder('random')
     embed_tiles(emb, torch.utils.data.Subset(SlideTiles(tiles[0]), range(batch)), batch)            # warm-up
-    t = time.perf_counter(); old = {}
-    for f, ts in zip(tiles, sets):
-        for m in ts.mags: old[(f.name, m)] = embed_tiles(emb, SlideTiles([ts], mags=[m]), batch, workers=workers)
-    t_old = time.perf_counter() - t
-    t = time.perf_counter(); bags = extract_files(tiles, emb, d/'bags', batch_size=batch, workers=workers); t_new = time.perf_counter() - t
+    def run_old():
+        got = {}
+        for f, ts in zip(tiles, sets):
+            for m in ts.mags: got[(f.name, m)] = embed_tiles(emb, SlideTiles([ts], mags=[m]), batch, workers=workers)
+        return got
+    times = dict(old=[], new=[])
+    for k, which in enumerate(('old', 'new', 'new', 'old')):            # each twice, in an order that favours neither
+        t = time.perf_counter()
+        if which == 'old': old = run_old()
+        else: bags = extract_files(tiles, emb, d/f'bags{k}', batch_size=batch, workers=workers)
+        times[which].append(time.perf_counter() - t)
+    t_old, t_new = np.mean(times['old']), np.mean(times['new'])
     dev = 0.
     for b, ts in zip(bags, sets):
         with h5py.File(b) as h:
             for m in ts.mags: dev = max(dev, float(np.abs(h[mag_name(m)]['feats'][:].astype(np.float32) - old[(b.name, m)]).max()))
     out.append(f"whole folder, random ResNet18 on the CPU, {workers} reader processes, batch {batch}: per-slide loaders {n / t_old:,.1f} tiles/s, "
-               f"one pipeline {n / t_new:,.1f} tiles/s: {t_old / t_new:.2f}x (largest feature difference {dev:.1e}, float16 storage)")
+               f"one pipeline {n / t_new:,.1f} tiles/s: {t_old / t_new:.2f}x (each run twice, alternating: per-slide loaders "
+               f"{', '.join(f'{n / s:.1f}' for s in times['old'])}, pipeline {', '.join(f'{n / s:.1f}' for s in times['new'])} tiles/s; "
+               f"largest feature difference {dev:.1e}, float16 storage)")
     return out
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--size', type=int, default=8192); p.add_argument('--slides', type=int, default=4)
     p.add_argument('--workers', type=int, default=2); p.add_argument('--batch', type=int, default=32)
+    p.add_argument('--tiles', default=None, help='also measure the data path on this folder of tile sets')
     p.add_argument('--out', default=None, help='also write the lines to this file')
     a = p.parse_args()
-    lines = main(a.size, a.slides, a.workers, a.batch)
+    lines = main(a.size, a.slides, a.workers, a.batch, a.tiles)
     print('\n'.join(lines))
     if a.out: Path(a.out).write_text('\n'.join(lines) + '\n')

@@ -268,8 +268,8 @@ def cross_validate(make_model, # `make_model(in_dim) -> nn.Module`, called afres
 
 # %% ../nbs/06_learner.ipynb #0f6b1863
 def summarize(df:pd.DataFrame, cols=('accuracy', 'auc'), by=None, digits:int=3) -> pd.DataFrame:
-    "Mean ± std of metric columns (over folds and repeats), optionally grouped by columns `by`, to `digits` decimals."
-    def f(g): return pd.Series({c: f"{g[c].mean():.{digits}f} ± {g[c].std(ddof=0):.{digits}f}" for c in cols})
+    "Mean ± sample standard deviation of metric columns (over folds and repeats), optionally grouped by columns `by`, to `digits` decimals."
+    def f(g): return pd.Series({c: f"{g[c].mean():.{digits}f} ± {g[c].std(ddof=1) if len(g) > 1 else 0.:.{digits}f}" for c in cols})
     return f(df).to_frame().T if by is None else df.groupby(list(by), sort=False).apply(f, include_groups=False)
 
 # %% ../nbs/06_learner.ipynb #5ef7f5c8

@@ -173,7 +173,7 @@ def runs_table(res:pd.DataFrame, # Rows of `seed_runs` (a `variant` column and m
                metrics=('accuracy', 'auc')) -> pd.DataFrame:
     "Mean ± standard deviation over seeds of each variant's metrics (one run: the value), with the paper's columns."
     g = res.groupby('variant', sort=False)
-    fmt = lambda v: f"{v.mean():.3f} ± {v.std(ddof=0):.3f}" if len(v) > 1 else f"{v.mean():.3f}"
+    fmt = lambda v: f"{v.mean():.3f} ± {v.std(ddof=1):.3f}" if len(v) > 1 else f"{v.mean():.3f}"
     tab = pd.DataFrame({k: g[k].agg(fmt) for k in metrics})
     for k, c in enumerate(('paper accuracy', 'paper AUC')):
         if paper: tab[c] = [paper.get(n, (np.nan, np.nan))[k] for n in tab.index]
