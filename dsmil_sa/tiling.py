@@ -25,6 +25,14 @@ __all__ = ['SLIDE_EXTS', 'tissue_mask', 'summed_area', 'box_fraction', 'grid', '
            'slide_path_attrs', 'resolve_slide_path', 'link_pyramid', 'compute_tiles', 'read_tile', 'tile_slide',
            'write_jpeg_tiles', 'list_slides', 'tile_folder']
 
+# %% ../nbs/02_tiling.ipynb #0ec48ac3
+def _otsu(s:np.ndarray, bins:int=256) -> float:
+    "scikit-image's Otsu threshold of `s`, from a histogram summed over bands of rows (no flattened copy of a large image)."
+    lo, hi = float(s.min()), float(s.max())
+    _, edges = np.histogram(s[:1], bins=bins, range=(lo, hi))
+    counts = sum(np.histogram(s[r:r + 256], bins=bins, range=(lo, hi))[0] for r in range(0, len(s), 256))
+    return float(threshold_otsu(hist=(counts, (edges[:-1] + edges[1:]) / 2)))
+
 # %% ../nbs/02_tiling.ipynb #bb59eedb
 def tissue_mask(rgb:np.ndarray, # RGB uint8 thumbnail [H, W, 3]
                 min_saturation:float=0.07, # The Otsu threshold is never below this (empty slides stay empty)
@@ -34,7 +42,7 @@ def tissue_mask(rgb:np.ndarray, # RGB uint8 thumbnail [H, W, 3]
     for r in range(0, len(s), 256):                        # gigapixel slide's thumbnail needs no float copy of itself
         b = rgb[r:r + 256, :, :3]; hi = b.max(-1)
         s[r:r + 256] = (hi - b.min(-1)).astype(np.float32) / np.maximum(hi, 1)
-    thr = max(float(threshold_otsu(s)) if s.max() > s.min() else 1.0, min_saturation)
+    thr = max(_otsu(s) if s.max() > s.min() else 1.0, min_saturation)
     m = s > thr
     m = ndimage.binary_closing(m, iterations=2, border_value=0)
     lab, n = ndimage.label(m)
