@@ -76,11 +76,12 @@ def hsv_to_rgb(x:torch.Tensor) -> torch.Tensor:
     k = torch.fmod(torch.tensor(_HSV_N, device=x.device).view(3, 1, 1) + h * 6, 6)
     return v - v * s * torch.minimum(k, 4 - k).clamp(0, 1)
 
-# %% ../nbs/03a_simclr.ipynb #d27c2d39
+# %% ../nbs/03a_simclr.ipynb #9a4e89de
 def _gray(x): return (0.2989 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]).unsqueeze(1)
 
 def _blend(x, y, f): return (f.view(-1, 1, 1, 1) * x + (1 - f.view(-1, 1, 1, 1)) * y).clamp(0, 1)
 
+# %% ../nbs/03a_simclr.ipynb #7330a741
 def _hue(x, f):
     hsv = rgb_to_hsv(x)
     return hsv_to_rgb(torch.cat([torch.fmod(hsv[:, :1] + f.view(-1, 1, 1, 1) + 1.0, 1.0), hsv[:, 1:]], 1))
@@ -90,6 +91,7 @@ _COLOR_OPS = (lambda x, f: _blend(x, torch.zeros_like(x), f),                   
               lambda x, f: _blend(x, _gray(x), f),                                       # saturation
               _hue)
 
+# %% ../nbs/03a_simclr.ipynb #2313bef0
 def _on_some(x, m, fn):
     "`fn(tiles, index)` applied to the tiles where `m`: on a GPU to all, kept where `m` (no wait for the host); elsewhere to those alone."
     if x.device.type == 'cuda': return torch.where(m.view(-1, 1, 1, 1), fn(x, slice(None)), x)
@@ -97,6 +99,7 @@ def _on_some(x, m, fn):
     if len(idx): x = x.clone(); x[idx] = fn(x[idx], idx)
     return x
 
+# %% ../nbs/03a_simclr.ipynb #9acb7832
 def _color_jitter(x, on, factors, order):
     "Colour jitter of the tiles where `on`: op `order[:, r]` in round r, with `factors[:, op]`."
     for r in range(4):
