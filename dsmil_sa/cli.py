@@ -15,6 +15,7 @@ from .core import DataError, atomic_write_json, provenance, command_errors
 import dsmil_sa
 from .demo import run_demo
 from .reproduce import PROFILES, experiments_dir, list_experiments, run_experiment, notebook_params
+from .froc import CAMELYON16
 
 # %% auto #0
 __all__ = ['PRESET_NAMES', 'MODEL_CHOICES', 'FUSION_CHOICES', 'Version', 'VERSION', 'choices', 'typed_delegates', 'done_line',
@@ -232,10 +233,10 @@ def predict_cli(*slides:str, # Slide files or folders of slides
 def froc_cli(detections_dir:str, # Folder of <slide>.csv files (rows p,x,y; level-0 pixels), or the output folder of dsmil-predict
              annotations:str=None, # Folder of <slide>.xml Camelyon16 annotations (missing: normal slide)
              out:str='froc.json', # Where to write the JSON report
-             mpp:float=0.243, # Level-0 µm/px of the slides
-             eval_mpp:float=7.776, # µm/px of the evaluation mask (official: 7.776)
+             mpp:float=CAMELYON16['mpp'], # Level-0 µm/px of the slides
+             eval_mpp:float=CAMELYON16['eval_mpp'], # µm/px of the evaluation mask (official: 7.776)
              official:bool=False, # Reproduce the official script's behaviour
-             itc_um:float=275., # Isolated tumour cells: major axis below this many µm
+             itc_um:float=CAMELYON16['itc_um'], # Isolated tumour cells: major axis below this many µm
              workers:int=1, # Processes building the evaluation masks
              version:Version=VERSION):
     "Camelyon16 FROC of a folder of detection CSVs; writes a JSON report and prints the score."

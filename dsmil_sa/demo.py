@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 import numpy as np
 from .core import DataError, atomic_write_json, provenance, auto_threads
+from .froc import CAMELYON16
 
 # %% auto #0
 __all__ = ['DEMO_STAGES', 'demo_paths', 'run_demo']
@@ -246,8 +247,8 @@ def run_demo(out:str='demo_out', # Output folder; a rerun resumes from the stage
              epochs:int=80, # DSMIL epochs (preset 'dsmil': 50 in the paper's setup)
              lr:float=1e-3, # DSMIL learning rate (preset 'dsmil', the paper's: 1e-4, for ~200 training slides)
              test_frac:float=0.34, # Fraction of the slides held out for testing
-             eval_mpp:float=7.776, # µm per pixel of the FROC evaluation mask (official)
-             itc_um:float=275., # Regions with a shorter major axis (µm) are isolated tumour cells (official: 275)
+             eval_mpp:float=CAMELYON16['eval_mpp'], # µm per pixel of the FROC evaluation mask (official)
+             itc_um:float=CAMELYON16['itc_um'], # Regions with a shorter major axis (µm) are isolated tumour cells (official: 275)
              threads:int|None=None, # torch CPU threads; None: the idle cores (at most 2, at least 1)
              progress:bool=True, # Progress bars inside the stages
              verbose:bool=True) -> dict: # Print a line per stage and the report

@@ -15,10 +15,10 @@ from skimage import measure
 from .core import DataError, atomic_path, atomic_write_json, MILOutput
 
 # %% auto #0
-__all__ = ['EVAL_FP_RATES', 'Heatmap', 'resolve_downsample', 'heatmap_from_scores', 'scores_from_output', 'EvalMask',
-           'evaluation_mask_from_tumour', 'evaluation_mask', 'detect_peaks', 'detect_regions', 'write_detections',
-           'read_detections', 'SlideMatch', 'match_detections', 'FROCResult', 'froc_curve', 'match_slides',
-           'evaluate_froc', 'evaluate_folder']
+__all__ = ['CAMELYON16', 'EVAL_FP_RATES', 'Heatmap', 'resolve_downsample', 'heatmap_from_scores', 'scores_from_output',
+           'EvalMask', 'evaluation_mask_from_tumour', 'evaluation_mask', 'detect_peaks', 'detect_regions',
+           'write_detections', 'read_detections', 'SlideMatch', 'match_detections', 'FROCResult', 'froc_curve',
+           'match_slides', 'evaluate_froc', 'evaluate_folder']
 
 # %% ../nbs/07_froc.ipynb #2e96f06a
 @dataclass
@@ -161,12 +161,15 @@ def _block_groups(t:np.ndarray, b:int=64, grow:int=0):
         own = np.repeat(np.repeat(lab[sl] == i, b, 0), b, 1)[:box[0].stop - box[0].start, :box[1].stop - box[1].start]
         yield box, own
 
+# %% ../nbs/07_froc.ipynb #1a384d90
+CAMELYON16 = dict(mpp=0.243, eval_mpp=7.776, dilation_um=75., itc_um=275.)   # µm/px of level 0 and of the mask; µm of dilation and of the ITC axis
+
 # %% ../nbs/07_froc.ipynb #2282cd1c
 def evaluation_mask_from_tumour(tumour,                 # `[H, W]` tumour mask (bool, or any values: nonzero is tumour)
                                 mpp:float,              # µm per mask pixel
                                 downsample:float=1.,    # Level-0 pixels per mask pixel
-                                dilation_um:float=75.,  # Official "75 µm": pixels closer than dilation_um/2 to tumour join it
-                                itc_um:float=275.,      # Regions with a major axis below this are isolated tumour cells
+                                dilation_um:float=CAMELYON16['dilation_um'],  # Official "75 µm": pixels closer than dilation_um/2 to tumour join it
+                                itc_um:float=CAMELYON16['itc_um'],      # Regions with a major axis below this are isolated tumour cells
                                 offset=(0, 0),          # `(col, row)` of the mask's first pixel in the full-slide grid
                                 official:bool=False     # Only the value 255 (or True) is tumour, as the official script reads its masks
                                ) -> EvalMask:
@@ -193,11 +196,11 @@ def evaluation_mask_from_tumour(tumour,                 # `[H, W]` tumour mask (
 
 # %% ../nbs/07_froc.ipynb #dd8e3e28
 def evaluation_mask(annotations,              # `Annotation`s of one slide (coords in level-0 pixels), e.g. from `read_camelyon_xml`
-                    mpp:float=0.243,          # Level-0 µm/px of the slide
-                    eval_mpp:float=7.776,     # µm per evaluation-mask pixel (official: level 5 of 0.243 µm/px)
+                    mpp:float=CAMELYON16['mpp'],          # Level-0 µm/px of the slide
+                    eval_mpp:float=CAMELYON16['eval_mpp'],     # µm per evaluation-mask pixel (official: level 5 of 0.243 µm/px)
                     dimensions=None,          # Level-0 `(width, height)`; None: crop around the annotations
-                    dilation_um:float=75.,    # See `evaluation_mask_from_tumour`
-                    itc_um:float=275.,        # See `evaluation_mask_from_tumour`
+                    dilation_um:float=CAMELYON16['dilation_um'],    # See `evaluation_mask_from_tumour`
+                    itc_um:float=CAMELYON16['itc_um'],        # See `evaluation_mask_from_tumour`
                    ) -> EvalMask:
     "The evaluation mask of a slide from its annotation polygons, at `eval_mpp` µm/px."
     from dsmil_sa.slides import annotation_mask, Annotation
@@ -437,10 +440,10 @@ def _folder_mask(xml, mpp, eval_mpp, itc_um):
 # %% ../nbs/07_froc.ipynb #8c126dfd
 def evaluate_folder(detections_dir,            # Folder of `<slide>.csv` detection files (or the output folder of `dsmil-predict`)
                     annotations_dir=None,      # Folder of `<slide>.xml`; a slide without one is normal
-                    mpp:float=0.243,           # Level-0 µm/px of the slides
-                    eval_mpp:float=7.776,      # µm per evaluation-mask pixel
+                    mpp:float=CAMELYON16['mpp'],           # Level-0 µm/px of the slides
+                    eval_mpp:float=CAMELYON16['eval_mpp'],      # µm per evaluation-mask pixel
                     official:bool=False,       # Reproduce the official script
-                    itc_um:float=275.,         # Regions with a shorter major axis (µm) are isolated tumour cells
+                    itc_um:float=CAMELYON16['itc_um'],         # Regions with a shorter major axis (µm) are isolated tumour cells
                     workers:int=1,             # Processes building the evaluation masks (slides in parallel)
                     matches:dict|None=None,    # If a dict: filled with slide name -> `SlideMatch` (for `evidence.froc_counts`)
                    ) -> tuple:
