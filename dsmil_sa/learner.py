@@ -23,6 +23,7 @@ from .core import DataError, MILOutput, seed_everything, get_device, atomic_path
 from .bags import collate_bags, ListBags, BagStandardizer, WSIBags
 from .mil import as_batch
 from .models import mil_loss, make_model, ModelRecord, save_model, json_safe
+from fastcore.meta import delegates
 
 # %% auto #0
 __all__ = ['PRESETS', 'FIT_FORMAT', 'get_preset', 'make_optimizer', 'SizeBatchSampler', 'padding_fraction', 'predict',
@@ -307,6 +308,7 @@ def _check_classes(y, val_frac:float):
                                            "per class: add bags or set val_frac=0")
 
 # %% ../nbs/06_learner.ipynb #0cb8b689
+@delegates(fit, but=['model', 'train_ds', 'val_ds', 'preset', 'seed', 'progress'])
 def fit_bags(bags:list, # Instances `[N_i, D]` of each training bag (raw features), a list or `DiskBags`
              labels, # 0/1 label of each bag, or its class index with `classes`
              model:str='dsmil', # Aggregator name (see `make_model`)
@@ -366,6 +368,7 @@ def bags_provenance(files) -> tuple[dict, dict]:
     return seen.get('emb', {}), seen.get('til', {})
 
 # %% ../nbs/06_learner.ipynb #1e4d3781
+@delegates(fit_bags, but=['bags', 'labels', 'model', 'names', 'fusion', 'embedder', 'tiling', 'classes', 'ckpt'])
 def train_folder(bags_dir, # Folder of per-slide HDF5 bag files (ours, or CLAM/TRIDENT `features` + `coords`)
                  labels=None, # Labels CSV (`bags.read_labels`): `slide,label`, or Camelyon16's reference.csv
                  from_xml:bool=False, # Instead: labels from the annotation XMLs (`bags.labels_from_xml`)
