@@ -6,19 +6,19 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/encoders.html.md"""
 
 # %% ../nbs/03_encoders.ipynb #eceb140d
 from __future__ import annotations
-import os
+import os, json
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn
 import torchvision
 from fastcore.basics import patch
-from .core import h5_files
+from .core import h5_files, atomic_write_text, DataError
 from .slides import Slide
-from .tiling import TileSet, mag_value
+from .tiling import TileSet, mag_value, mag_name
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NORMS', 'to_input', 'toy_tiles', 'resnet18_encoder', 'backbone_path', 'SlideTiles',
-           'tile_set_files', 'tile_blocks']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NORMS', 'to_input', 'toy_tiles', 'resnet18_encoder', 'backbone_path',
+           'write_scale_manifest', 'read_scale_manifest', 'SlideTiles', 'tile_set_files', 'tile_blocks']
 
 # %% ../nbs/03_encoders.ipynb #633aaabe
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -65,6 +65,24 @@ def backbone_path(ckpt) -> Path:
     "Where `simclr.train_simclr` puts the backbone saved on its own, next to checkpoint `ckpt`."
     ckpt = Path(ckpt)
     return ckpt.with_name(ckpt.stem + '.backbone.pt')
+
+# %% ../nbs/03_encoders.ipynb #215d4e86
+def write_scale_manifest(paths:dict, # Magnification (20, '20x') -> that scale's encoder weights file
+                         out) -> Path: # The manifest to write (.json)
+    "A manifest of one encoder per magnification, read by `features.load_embedder` as one embedder for every scale."
+    out = Path(out); base = out.resolve().parent
+    scales = {mag_name(mag_value(m)): os.path.relpath(Path(w).resolve(), base) for m, w in paths.items()}
+    atomic_write_text(out, json.dumps(dict(scales=scales), indent=1) + '\n')
+    return out
+
+# %% ../nbs/03_encoders.ipynb #eda92d20
+def read_scale_manifest(path) -> dict:
+    "Magnification name -> absolute weights path, from a manifest of `write_scale_manifest`."
+    path = Path(path)
+    try: scales = json.loads(path.read_text())['scales']
+    except (OSError, ValueError, KeyError, TypeError) as e: raise DataError(path, f"not a scale manifest ({type(e).__name__})") from None
+    if not scales: raise DataError(path, "a scale manifest with no scale")
+    return {mag_name(mag_value(m)): (path.resolve().parent/w).resolve() for m, w in scales.items()}
 
 # %% ../nbs/03_encoders.ipynb #f61da53f
 class SlideTiles(torch.utils.data.Dataset):

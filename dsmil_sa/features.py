@@ -15,17 +15,17 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import torchvision
 from tqdm.auto import tqdm
 from .core import DataError, OutputError, Busy, get_device, failure_message, claim, worker_error, check_writable
-from .tiling import TileSet, mag_name
+from .tiling import TileSet, mag_name, mag_value
 from .bagfile import check_bag, write_bag
 from .slides import Slide
-from .encoders import SlideTiles, to_input, resnet18_encoder, tile_set_files, tile_blocks, IMAGENET_MEAN, IMAGENET_STD
+from .encoders import SlideTiles, to_input, resnet18_encoder, tile_set_files, tile_blocks, IMAGENET_MEAN, IMAGENET_STD, read_scale_manifest
 from fastcore.meta import delegates
 from fastcore.basics import patch, store_attr
 
 # %% auto #0
-__all__ = ['file_sha256', 'Embedder', 'load_timm', 'reference_backbone_state', 'load_embedder', 'embed_tiles', 'block_jobs',
-           'read_block', 'BlockReader', 'TileEmbedder', 'extract_files', 'extract_features', 'shard_from_env',
-           'parse_shard', 'shard_files', 'extract_folder']
+__all__ = ['file_sha256', 'Embedder', 'ScaleEmbedders', 'load_timm', 'reference_backbone_state', 'load_embedder', 'embed_tiles',
+           'block_jobs', 'read_block', 'BlockReader', 'TileEmbedder', 'extract_files', 'extract_features',
+           'shard_from_env', 'parse_shard', 'shard_files', 'extract_folder']
 
 # %% ../nbs/03b_features.ipynb #d0023a0c
 def file_sha256(path, chunk:int=1 << 20) -> str:
@@ -54,6 +54,28 @@ class Embedder:
         if self.input_size and x.shape[-1] != self.input_size:
             x = F.interpolate(x, size=(self.input_size, self.input_size), mode='bilinear', antialias=True, align_corners=False)
         return x
+
+# %% ../nbs/03b_features.ipynb #f4603b03
+@patch
+def for_mag(self:Embedder, mag) -> Embedder:
+    "The network that embeds tiles at `mag`: this one, at every scale."
+    return self
+
+# %% ../nbs/03b_features.ipynb #21b8b6a1
+class ScaleEmbedders:
+    "One `Embedder` per magnification, used as one embedder (the paper's SimCLR per scale)."
+    def __init__(self, by_mag:dict, # Magnification -> `Embedder`
+                 path:str=''): # The scale manifest they were read from
+        self.by_mag, self.path = {mag_name(mag_value(m)): e for m, e in by_mag.items()}, str(path)
+        self.name = 'per-scale(' + ', '.join(f'{m} {e.name}' for m, e in self.by_mag.items()) + ')'
+        self.sha256 = hashlib.sha256(';'.join(f'{m}:{e.sha256 or e.name}' for m, e in self.by_mag.items()).encode()).hexdigest()
+        dims = {e.dim for e in self.by_mag.values()}; self.dim = dims.pop() if len(dims) == 1 else None
+    def identity(self) -> dict: return dict(embedder=self.name, embedder_path=self.path, embedder_sha256=self.sha256)
+    def for_mag(self, mag) -> Embedder:
+        "The encoder of magnification `mag`."
+        e = self.by_mag.get(mag_name(mag_value(mag)))
+        if e is None: raise DataError(self.path or None, f"has no encoder for {mag_name(mag_value(mag))} (it has {', '.join(self.by_mag)})")
+        return e
 
 # %% ../nbs/03b_features.ipynb #408270a5
 def _load_weights(path):
@@ -103,13 +125,15 @@ def reference_backbone_state(sd:dict) -> tuple[dict, str]|None:
     return out, 'batch' if 'bn1.weight' in out else 'instance'
 
 # %% ../nbs/03b_features.ipynb #0848d601
-def load_embedder(spec,                 # "random", "timm:<name>", or a weights file (SimCLR backbone or checkpoint, torchvision state_dict)
+def load_embedder(spec,                 # "random", "timm:<name>", a weights file (SimCLR, torchvision) or a scale manifest (.json)
                   arch:str='resnet18',  # torchvision architecture for plain state_dicts
                   norm:str='instance',  # Normalisation of the random encoder
                   seed:int=0,           # Seed of the random encoder
                   weights=None) -> Embedder: # The weights file of a "timm:<name>" embedder
     "An `Embedder` in eval mode from a spec string or weights file."
     if str(spec).startswith('timm:'): return load_timm(str(spec)[5:], weights)
+    if str(spec).endswith('.json'):
+        return ScaleEmbedders({m: load_embedder(w, arch) for m, w in read_scale_manifest(spec).items()}, Path(spec).resolve())
     if str(spec) == 'random':
         with torch.random.fork_rng():
             torch.manual_seed(seed); net = resnet18_encoder(norm)
@@ -270,6 +294,17 @@ def __call__(self:TileEmbedder, x:torch.Tensor) -> torch.Tensor:
     with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.float16, enabled=self.cuda):
         return self.net(x)[:n]
 
+# %% ../nbs/03b_features.ipynb #4cc7d912
+class _ScaleNets:
+    "The `TileEmbedder` of each magnification, one per distinct network."
+    def __init__(self, embedder, device, batch_size, compile):
+        store_attr(); self.nets = {}
+        self.batch_size = batch_size or (256 if get_device(device).type == 'cuda' else 32)
+    def __call__(self, mag) -> TileEmbedder:
+        e = self.embedder.for_mag(mag)
+        if id(e) not in self.nets: self.nets[id(e)] = TileEmbedder(e, self.device, self.batch_size, self.compile)
+        return self.nets[id(e)]
+
 # %% ../nbs/03b_features.ipynb #467f1081
 class _Extraction:
     "The state of one `extract_files` run."
@@ -330,7 +365,7 @@ def finish(self:_Extraction, i:int, made:bool=True):
     try:
         if made:
             feats = {m: v.cpu().numpy() for m, v in st['feats'].items()}          # the one wait for the device per slide
-            if not feats: feats = {m: np.zeros((0, self.embedder.dim), np.float32) for m in st['ts'].mags}
+            if not feats: feats = {m: np.zeros((0, self.embedder.for_mag(m).dim), np.float32) for m in st['ts'].mags}
             write_bag(st['bag'], self.files[i], feats, self.embedder.identity(), self.dtype)
             if self.made is not None: self.made.append(st['bag'])
     except Exception as e: self.fail(i, e); return
@@ -362,19 +397,19 @@ def extract_files(files, # Tile sets (HDF5 from dsmil_sa.tiling)
     "The bag file of every tile set, in one pipeline; complete bags are kept, those another job holds left to it."
     if dtype not in ('float16', 'float32'): raise ValueError(f"dtype must be float16 or float32, not {dtype!r}")
     check_writable(out_dir)                     # an output that cannot be written stops here, in one line
-    net = TileEmbedder(embedder, device, batch_size, compile)
+    nets = _ScaleNets(embedder, device, batch_size, compile)
     run = _Extraction([Path(f) for f in files], embedder, out_dir, dtype, overwrite, made, failed, skipped, progress)
-    buf, tags, room = [], [], net.batch_size
+    buf, tags, room = [], [], nets.batch_size
     def flush():
         nonlocal room
-        if buf: run.store(tags, net(torch.cat(buf)))
-        buf.clear(); tags.clear(); room = net.batch_size
+        if buf: run.store(tags, nets(tags[0][1])(torch.cat(buf)))
+        buf.clear(); tags.clear(); room = nets.batch_size
     with BlockReader(workers) as reader:
         try:
             for (i, m, idx), x in reader.imap(run.jobs(block, direct)):
                 if i not in run.live: continue
                 if isinstance(x, Exception): run.fail(i, x); continue
-                if buf and x.shape[1:] != buf[0].shape[1:]: flush()          # a batch never mixes tile sizes
+                if buf and (x.shape[1:] != buf[0].shape[1:] or nets(m) is not nets(tags[0][1])): flush()   # nor sizes nor encoders
                 while len(x):                                                 # batches of exactly batch_size tiles
                     buf.append(x[:room]); tags.append((i, m, idx[:room])); x, idx = x[room:], idx[room:]
                     room -= len(buf[-1])

@@ -15,11 +15,12 @@ from .core import atomic_path, atomic_write_text, package_file
 from .slides import Annotation, write_camelyon_xml, read_camelyon_xml, cmu_small_region
 
 # %% auto #0
-__all__ = ['SYNTHETIC_VERSION', 'HE_PATCH', 'HE_STEP', 'LESION_UM', 'make_synthetic_slide', 'stain_match', 'he_texture_pools',
-           'make_he_slide', 'make_synthetic_set', 'write_camelyon16_like', 'make_synthetic_camelyon16']
+__all__ = ['SYNTHETIC_VERSION', 'HE_PATCH', 'HE_STEP', 'NUCLEUS_CLASSES', 'LESION_UM', 'STAIN_SD', 'make_synthetic_slide',
+           'stain_match', 'he_texture_pools', 'make_he_slide', 'make_synthetic_set', 'write_camelyon16_like',
+           'make_synthetic_camelyon16']
 
 # %% ../nbs/01a_synthetic.ipynb #d83cac05
-SYNTHETIC_VERSION = 3   # 3: look-alike regions at most a quarter of the tissue's inscribed radius; 2: PIL's polygon fill, pools resized once
+SYNTHETIC_VERSION = 4   # 4: textures of one HGSC case in one stain (histolytics); 3: look-alike regions at most a quarter of the tissue's inscribed radius; 2: PIL's polygon fill, pools resized once
 
 # %% ../nbs/01a_synthetic.ipynb #3acea0f1
 _BG, _STROMA, _STROMA_T = np.array([243, 241, 244.]), np.array([236, 158, 196.]), np.array([214, 150, 204.])
@@ -152,12 +153,14 @@ def make_synthetic_slide(path, # Where to write the slide (.tif); the XML goes n
 
 # %% ../nbs/01a_synthetic.ipynb #9720d7b4
 HE_PATCH, HE_STEP = 128, 96      # patch side and grid step (32 px overlap), level-0 pixels at 0.5 µm/px
+NUCLEUS_CLASSES = {1: 'connective', 2: 'inflammatory', 3: 'neoplastic'}   # histolytics' nucleus type mask
 
 def _he_images() -> dict:
-    "The two real H&E images as RGB arrays at about 0.5 µm/px: CMU-1-Small-Region and the tiatoolbox tile."
-    with openslide.OpenSlide(str(cmu_small_region())) as o: cmu = np.asarray(o.read_region((0, 0), 0, o.dimensions).convert('RGB'))
-    tia = Image.open(package_file('tiatoolbox', 'tiatoolbox/data/target_image.png')).convert('RGB')
-    return dict(cmu=cmu, tia=np.asarray(tia.resize((tia.width // 2, tia.height // 2), Image.LANCZOS)))
+    "The two HGSC crops of `histolytics` halved to about 0.5 µm/px, and the nest crop's nucleus classes at that scale."
+    read = lambda f: Image.open(package_file('histolytics', f'histolytics/data/{f}')).convert('RGB')
+    half = lambda im: np.asarray(im.resize((im.width // 2, im.height // 2), Image.LANCZOS))
+    types = np.load(package_file('histolytics', 'histolytics/data/hgsc_nest_type_mask.npz'))['nuc_raster']
+    return dict(nest=half(read('hgsc_nest.jpg')), stroma=half(read('hgsc_stromal_he.jpg')), types=types[1::2, 1::2])
 
 def _patches(img, stride:int=32, p:int=HE_PATCH) -> tuple[np.ndarray, np.ndarray]:
     "All `p`-px patches of `img` at `stride` and their top-left corners."
@@ -176,19 +179,23 @@ def stain_match(img:np.ndarray, # RGB uint8 image to recolour
     return np.where(tissue[..., None], out, img)                                   # background (glass) left as it is
 
 # %% ../nbs/01a_synthetic.ipynb #62ef973c
-def he_texture_pools(images:dict|None=None) -> dict:
-    "Patch pools `[n, 128, 128, 3]` uint8: 'normal' (pale) and 'lookalike' (nuclei-dense) from the CMU slide, 'tumour' from the tiatoolbox tile."
-    from skimage.color import rgb2hed
-    images = images or _he_images()
-    P, _ = _patches(images['cmu'])
-    f = P.astype(np.int16)
-    ink = ((f[..., 1] > f[..., 0] + 10) & (f[..., 2] > f[..., 0])).mean((1, 2)) > 0.01   # the slide's green-blue ink marks
-    tissue = ((P.mean(-1) < 215).mean((1, 2)) > 0.7) & ~ink
-    H = np.array([rgb2hed(p[::4, ::4])[..., 0].mean() for p in P])          # haematoxylin (nuclei) density
-    q = np.quantile(H[tissue], [0.4, 0.7, 0.97])
-    T, _ = _patches(stain_match(images['tia'], images['cmu'][(images['cmu'].mean(-1) < 215)]))
-    return dict(normal=P[tissue & (H <= q[0])], lookalike=P[tissue & (H >= q[1]) & (H <= q[2])],
-                tumour=T[(T.mean(-1) < 225).mean((1, 2)) > 0.8])
+def _nest_patches(im:dict, stride:int) -> tuple:
+    "Patches of the nest crop and each one's cover by neoplastic and by inflammatory nuclei, and its tissue share."
+    N, yx = _patches(im['nest'], stride)
+    T = np.stack([im['types'][y:y + HE_PATCH, x:x + HE_PATCH] for y, x in yx])
+    return N, (T == 3).mean((1, 2)), (T == 2).mean((1, 2)), (N.mean(-1) < 215).mean((1, 2))
+
+def he_texture_pools(images:dict|None=None, # From `_he_images` (read from `histolytics` when None)
+                     stride:int=16, min_neoplastic:float=0.15, # Patch stride; tumour: least cover by neoplastic nuclei
+                     lymphoid:float=0.5) -> dict: # Share of lymphoid patches in the normal pool (the rest stroma)
+    "Patch pools `[n, 128, 128, 3]` uint8 of one HGSC case: 'tumour', 'lookalike' (lymphoid) and 'normal' (stroma and lymphoid)."
+    im = images or _he_images()
+    N, neo, _, tis = _nest_patches(im, stride); L, neo8, inf8, tis8 = _nest_patches(im, stride // 2)   # the lymphoid areas are small
+    S, _ = _patches(im['stroma'], stride); S = S[(S.mean(-1) < 215).mean((1, 2)) > 0.7]
+    lymph = L[(neo8 < 0.005) & (inf8 >= 0.05) & (tis8 > 0.7)]
+    k = int(round(lymphoid / (1 - lymphoid) * len(S)))
+    normal = np.concatenate([S, lymph[np.random.default_rng(0).integers(0, len(lymph), k)]])
+    return dict(normal=normal, lookalike=lymph, tumour=N[(neo >= min_neoplastic) & (tis > 0.8)])
 
 # %% ../nbs/01a_synthetic.ipynb #6bce3050
 def _feather(p:int, overlap:int) -> np.ndarray:
@@ -206,6 +213,7 @@ def _pools_at(pools:dict, ds:int) -> dict:
     s = max(HE_PATCH // ds, 1)
     r = {k: (v if ds == 1 else np.stack([np.asarray(Image.fromarray(p).resize((s, s), Image.BOX)) for p in v])).astype(np.float32)
          for k, v in pools.items()}
+    r['mixed'] = np.concatenate([r['tumour'], r['lookalike']])              # a tumour's cells: indices past the tumour pool are lymphoid
     if len(_POOLS_AT) > 8: _POOLS_AT.clear()
     _POOLS_AT[key] = (pools, r); return r
 
@@ -227,6 +235,7 @@ def _quilt(pool:np.ndarray, pick:np.ndarray, turn:np.ndarray, ds:int, y0:int, x0
 
 # %% ../nbs/01a_synthetic.ipynb #498e0a97
 LESION_UM = dict(macro=(2000, 3000), micro=(200, 2000), itc=(40, 200))   # Camelyon16's size classes (diameter, µm)
+STAIN_SD = (0.05, 0.3)   # sd of a slide's log optical-density scale per channel: first + second x difficulty
 
 def _he_lesion_kinds(rng, difficulty:float) -> list:
     "The lesions of one tumour slide: a macro-metastasis less often as the difficulty grows, else micros or ITCs only."
@@ -260,8 +269,9 @@ def _he_plan(size:int, tumor:bool, seed:int, difficulty:float, mpp:float, pools:
     nc = size // HE_STEP + 2
     pick = lambda k: rng.integers(0, len(pools[k]), (nc, nc))
     return dict(size=size, field=field, lesions=lesions, exclusions=excl, lookalikes=look, folds=folds, seed=seed,
-                normal=pick('normal'), look=pick('lookalike'), tumour=pick('tumour'), mix=pick('lookalike'),
-                turns=rng.integers(0, 8, (4, nc, nc)), stain=1 + rng.normal(0, 0.03 + 0.08*difficulty, 3), difficulty=difficulty)
+                normal=pick('normal'), look=pick('lookalike'), tumour=np.where(rng.random((nc, nc)) < 0.5*difficulty,   # lymphoid cells among the tumour's
+                                                                              pick('lookalike') + len(pools['tumour']), pick('tumour')),
+                turns=rng.integers(0, 8, (4, nc, nc)), stain=np.exp(rng.normal(0, STAIN_SD[0] + STAIN_SD[1]*difficulty, 3)), difficulty=difficulty)
 
 # %% ../nbs/01a_synthetic.ipynb #4dd87dc2
 def _poly_alpha(polys:list, ds:float, y0:int, x0:int, h:int, w:int, soft:float=2.) -> np.ndarray:
@@ -290,12 +300,10 @@ def _render_he(plan, P:dict, ds:int, y0:int, x0:int, h:int, w:int, rng) -> np.nd
     T = _poly_alpha([p for _, p in plan['lesions']], ds, y0, x0, h, w)
     if T.any():
         T = (T * (1 - _poly_alpha(plan['exclusions'], ds, y0, x0, h, w)))[..., None]
-        tum = q('tumour', 'tumour', 2); mix = 0.5*plan['difficulty']
-        if mix: tum = tum*(1 - mix) + q('lookalike', 'mix', 3)*mix
-        img = img*(1 - T) + tum*T
+        img = img*(1 - T) + q('mixed', 'tumour', 2)*T                           # tumour and lymphoid patches, each whole
     F = _poly_alpha(plan['folds'], ds, y0, x0, h, w)[..., None]
     if F.any(): img = img*(1 - 0.35*F) + (img*0.65 - 20)*0.35*F                   # a fold: darker, denser
-    img = img * plan['stain']
+    img = 255 * (np.clip(img, 1, 255) / 255) ** plan['stain']                  # the slide's stain: optical density scaled per channel
     return np.clip(bg*(1 - A) + img*A, 0, 255).astype(np.uint8)
 
 # %% ../nbs/01a_synthetic.ipynb #4272e4dc
