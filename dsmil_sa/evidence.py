@@ -14,8 +14,9 @@ from .core import DataError
 from .tiling import mag_name
 
 # %% auto #0
-__all__ = ['stratified_counts', 'auc_counts', 'accuracy_counts', 'froc_counts', 'slide_bootstrap', 'interval_table',
-           'chance_models', 'ordering_verdicts', 'learnt_verdict', 'tile_probe', 'probe_margin', 'probe_encoders']
+__all__ = ['stratified_counts', 'auc_counts', 'accuracy_counts', 'froc_counts', 'boot_p', 'holm', 'slide_bootstrap',
+           'slide_scores', 'runs_from_scores', 'interval_table', 'chance_models', 'holm_marks', 'ordering_verdicts',
+           'learnt_verdict', 'tile_probe', 'probe_margin', 'probe_encoders']
 
 # %% ../nbs/07a_evidence.ipynb #99d464a8
 def stratified_counts(y, # `[n]` slide labels, 0 or 1
@@ -81,6 +82,21 @@ def _draws(y, runs:dict, counts, froc:bool) -> dict:
            **({'froc': lambda r: froc_counts(r['matches'], counts)} if froc else {})}
     return {m: {model: np.stack([f(r) for r in rs]) for model, rs in runs.items()} for m, f in one.items()}
 
+# %% ../nbs/07a_evidence.ipynb #f369f7e6
+def boot_p(d) -> float:
+    "Two-sided bootstrap p-value of 'the gap is 0' from the gap's draws `d`: twice the smaller tail at 0, (k + 1) / (B + 1)."
+    d = np.asarray(d, float); d = d[~np.isnan(d)]
+    k = min((d <= 0).sum(), (d >= 0).sum())
+    return float(min(1., 2 * (k + 1) / (len(d) + 1)))
+
+def holm(p, alpha:float=0.05) -> np.ndarray:
+    "Which hypotheses with p-values `p` Holm's step-down procedure rejects at family-wise level `alpha`."
+    p = np.asarray(p, float); m = len(p); order = np.argsort(p, kind='stable')
+    ok = p[order] <= alpha / (m - np.arange(m))
+    k = m if ok.all() else int(np.argmin(ok))                     # stop at the first that fails
+    out = np.zeros(m, bool); out[order[:k]] = True
+    return out
+
 # %% ../nbs/07a_evidence.ipynb #37c294ad
 def _seed_draws(v, idx) -> np.ndarray:
     "`[B + 1]`: the seed mean on all slides, then on each draw over the seeds `idx[b]` (None: every seed on every draw)."
@@ -110,8 +126,24 @@ def slide_bootstrap(y, # `[n]` test slide labels
                              hi=np.nanpercentile(v[1:], q[1]), interval=resample))
             if base is not None and model != base:
                 d = v - per[base]; lo, hi = np.nanpercentile(d[1:], q)
-                gaps.append(dict(model=model, base=base, metric=metric, gap=d[0], lo=lo, hi=hi, verdict=gap_verdict(lo, hi, band), interval=resample))
+                gaps.append(dict(model=model, base=base, metric=metric, gap=d[0], lo=lo, hi=hi, verdict=gap_verdict(lo, hi, band),
+                                 p=boot_p(d[1:]), interval=resample))
     return pd.DataFrame(rows), pd.DataFrame(gaps)
+
+# %% ../nbs/07a_evidence.ipynb #2611b409
+def slide_scores(names:list, y, # Test slide names and labels, in the order of the runs' `prob`
+                 runs:dict) -> pd.DataFrame: # As `slide_bootstrap`'s
+    "One row per model, seed and test slide: its label, probability and the run's threshold."
+    return pd.DataFrame([dict(model=m, seed=k, slide=n, label=int(t), prob=float(p), threshold=float(r['threshold']))
+                         for m, rs in runs.items() for k, r in enumerate(rs) for n, t, p in zip(names, y, r['prob'])])
+
+def runs_from_scores(scores:pd.DataFrame) -> tuple[list, np.ndarray, dict]:
+    "Slide names, labels and runs (model -> seeds of prob and threshold) from `slide_scores`' table."
+    first = scores[(scores.model == scores.model.iloc[0]) & (scores.seed == scores.seed.iloc[0])]
+    names, y = list(first.slide), first.label.to_numpy()
+    runs = {m: [dict(prob=g.set_index('slide').prob.loc[names].to_numpy(), threshold=g.threshold.iloc[0]) for _, g in ms.groupby('seed')]
+            for m, ms in scores.groupby('model', sort=False)}
+    return names, y, runs
 
 # %% ../nbs/07a_evidence.ipynb #38faf64e
 def interval_table(tab:pd.DataFrame, # From `slide_bootstrap`
@@ -128,20 +160,29 @@ def chance_models(tab:pd.DataFrame, # From `slide_bootstrap`
     t = tab[tab.metric == metric]
     return set(t.model[(t.lo <= chance) & (t.hi >= chance)])
 
+# %% ../nbs/07a_evidence.ipynb #1390e1b5
+def holm_marks(verdicts:pd.DataFrame) -> pd.DataFrame: # Rows of `ordering_verdicts` (several tables concatenated: one family)
+    "`verdicts` with a `holm` column over all its rows: 'survives' or 'not after Holm (m tests)' for each finding."
+    if 'p' not in verdicts or not len(verdicts): return verdicts
+    keep = holm(verdicts.p.fillna(1).to_numpy())
+    found = verdicts.verdict.isin(['holds', 'reversed'])
+    return verdicts.assign(holm=np.where(~found, '', np.where(keep, 'survives', f'not after Holm ({len(verdicts)} tests)')))
+
 # %% ../nbs/07a_evidence.ipynb #41164e6c
 def ordering_verdicts(gaps:pd.DataFrame, # From `slide_bootstrap`: model minus base, per metric
                       claims:dict, # Model -> 'better' or 'worse': the paper's direction of model minus base
                       band:float=0.02, # As `learner.gap_verdict`
                       tab:pd.DataFrame|None=None) -> pd.DataFrame: # `slide_bootstrap`'s table: adds a `caveat` for models at chance
-    "One row per claim and metric: the paper's direction, this run's gap and interval, and 'holds', 'reversed', 'equal' or 'not resolved'."
+    "Per claim and metric: the paper's direction, this run's gap, interval, verdict, and whether a finding survives Holm's correction."
     rows, chance = [], chance_models(tab) if tab is not None else set()
     for r in gaps[gaps.model.isin(list(claims))].itertuples():
         v = gap_verdict(r.lo, r.hi, band)
         says = 'holds' if v == claims[r.model] else 'reversed' if v in ('better', 'worse') else 'equal' if v.startswith('equal') else 'not resolved'
         at = [m for m in (r.model, r.base) if m in chance]
         rows.append(dict(claim=f"{r.model} {claims[r.model]} than {r.base}", metric=r.metric, gap=r.gap, lo=r.lo, hi=r.hi, verdict=says,
+                         **({'p': r.p} if 'p' in gaps else {}), **({'interval': r.interval} if 'interval' in gaps else {}),
                          **({'caveat': f"{' and '.join(at)} at chance (AUC interval includes 0.5)" if at else ''} if tab is not None else {})))
-    return pd.DataFrame(rows)
+    return holm_marks(pd.DataFrame(rows))
 
 # %% ../nbs/07a_evidence.ipynb #5e205274
 def learnt_verdict(auc:float, lo:float, hi:float, n:int) -> str:
