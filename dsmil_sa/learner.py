@@ -279,15 +279,16 @@ def paired_gaps(runs:pd.DataFrame, # One row per run
                 by=('model',), # One gap per combination of these columns
                 pair=('repeat', 'fold'), # The columns that make two runs a pair (the same data)
                 metric:str='auc', level:float=0.95, col:str='model') -> pd.DataFrame: # ...; the column holding `base`
-    "Mean paired difference `metric(run) - metric(its base run)` with its `level` t interval and pair count, per `by`."
+    "Mean paired difference `metric(run) - metric(its base run)` with its `level` t interval, pair count and t-test p, per `by`."
     b = runs[runs[col] == base].set_index(list(pair))[metric]
     if not b.index.is_unique: raise ValueError(f"several {base!r} runs share the same {list(pair)}: pair on more columns")
     o = runs[runs[col] != base].copy()
     o['gap'] = o[metric].to_numpy() - b.reindex(pd.MultiIndex.from_frame(o[list(pair)]) if len(pair) > 1 else o[pair[0]]).to_numpy()
     def ci(d):
         d = d.dropna(); n, m = len(d), d.mean()
-        h = stats.t.ppf((1 + level)/2, n - 1)*d.std(ddof=1)/np.sqrt(n) if n > 1 else np.nan
-        return pd.Series(dict(gap=m, lo=m - h, hi=m + h, n=n))
+        se = d.std(ddof=1)/np.sqrt(n) if n > 1 else np.nan; h = stats.t.ppf((1 + level)/2, n - 1)*se
+        p = (2*stats.t.sf(abs(m)/se, n - 1) if se > 0 else float(m == 0) if n > 1 else np.nan)   # two-sided, 'the gap is 0'
+        return pd.Series(dict(gap=m, lo=m - h, hi=m + h, n=n, p=p))
     return o.groupby(list(by), dropna=False, sort=False)['gap'].apply(ci).unstack().reset_index()
 
 # %% ../nbs/06_learner.ipynb #d2063114

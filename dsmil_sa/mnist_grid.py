@@ -20,6 +20,7 @@ from .core import DataError, seed_everything, parallel_map, atomic_write_json, s
 from .bags import collate_bags
 from .datasets import MNISTBags
 from .models import EndToEnd, LeNetExtractor, make_model, mil_loss
+from .evidence import holm
 from .learner import fit, evaluate, get_preset, make_optimizer, paired_gaps, gap_verdict, _loader, _loader_state, _set_loader_state
 
 # %% auto #0
@@ -329,10 +330,14 @@ def with_arm(runs:pd.DataFrame) -> pd.DataFrame:
 
 # %% ../nbs/09a_mnist_grid.ipynb #bfa3eb89
 def mnist_findings(gaps:pd.DataFrame, base:str='AbMILP') -> list[str]:
-    "One line per gap of `paired_gaps`: what it groups (hypothesis, size, start of gamma), the gap, its interval, its verdict."
+    "One line per gap of `paired_gaps`: what it groups, the gap, its interval, its verdict, and whether it survives Holm over `gaps`."
     def where(r):
         g = r.get('gamma_init')
         return ", ".join([str(r[c]) if c == 'hypothesis' else f"{r[c]} bags" for c in ('hypothesis', 'n_train') if c in r]
                          + ([] if g is None or g != g else [f"γ₀={g:g}"]))
+    keep = holm(gaps.p.fillna(1).to_numpy()) if 'p' in gaps else np.ones(len(gaps), bool)
+    def mark(r, k):
+        v = gap_verdict(r['lo'], r['hi'])
+        return v + (f" (not after Holm, {len(gaps)} tests)" if v in ('better', 'worse') and not k else '')
     return [f"{where(r)}: {r['model']} minus {base} {r['gap']:+.3f} AUC [{r['lo']:+.3f}, {r['hi']:+.3f}], "
-            f"{int(r['n'])} pairs: {gap_verdict(r['lo'], r['hi'])}" for r in gaps.to_dict('records')]
+            f"{int(r['n'])} pairs: {mark(r, k)}" for r, k in zip(gaps.to_dict('records'), keep)]
