@@ -12,8 +12,8 @@ import dsmil_sa
 from .core import DataError, atomic_write_json, provenance
 
 # %% auto #0
-__all__ = ['PROFILES', 'experiments_dir', 'list_experiments', 'shrink_figures', 'experiment_notebook', 'run_experiment',
-           'notebook_params']
+__all__ = ['PROFILES', 'experiments_dir', 'list_experiments', 'shrink_figures', 'experiment_notebook', 'run_devices',
+           'run_experiment', 'notebook_params']
 
 # %% ../nbs/10a_reproduce.ipynb #d290103b
 PROFILES = ('smoke', 'cpu', 'full')
@@ -58,6 +58,16 @@ def experiment_notebook(code:str): # The notebook's one code cell after the para
     nb.metadata['kernelspec'] = dict(name='python3', display_name='Python 3', language='python')
     return nb
 
+# %% ../nbs/10a_reproduce.ipynb #b2c4c2bd
+def run_devices(folder) -> dict:
+    "`{'run_devices': {device: runs}}` from the `device` column of `folder/runs.csv`; empty when there is none."
+    f = Path(folder)/'runs.csv'
+    if not f.exists(): return {}
+    import pandas as pd
+    try: d = pd.read_csv(f, usecols=lambda c: c == 'device')
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError): return {}
+    return {'run_devices': {str(k): int(v) for k, v in d.device.value_counts().items()}} if 'device' in d else {}
+
 # %% ../nbs/10a_reproduce.ipynb #45031ff6
 def run_experiment(name:str, # Notebook name without `.ipynb`
                    profile:str='smoke', # 'smoke', 'cpu' or 'full'
@@ -87,7 +97,7 @@ def run_experiment(name:str, # Notebook name without `.ipynb`
         os.replace(tmp, od/f"{name}.ipynb")
         if fail_nb.exists(): fail_nb.unlink()
     except Exception as e: err = f"{type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}"
-    rec = dict(prov, wall_s=round(time.time() - t0, 1), status='ok' if err is None else 'failed', error=err)
+    rec = dict(prov, wall_s=round(time.time() - t0, 1), status='ok' if err is None else 'failed', error=err, **run_devices(od))
     atomic_write_json(od/'provenance.json', rec)
     return rec
 
