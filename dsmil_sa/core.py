@@ -17,8 +17,8 @@ __all__ = ['DataError', 'OutputError', 'tmp_sibling', 'output_error', 'atomic_pa
            'save_torch', 'atomic_write_text', 'atomic_write_json', 'h5_files', 'get_device', 'seed_everything',
            'free_memory', 'MILOutput', 'package_file', 'auto_threads', 'parallel_map', 'failure_message', 'error_line',
            'Interrupted', 'terminate_as_interrupt', 'command_errors', 'worker_error', 'remove_stale_tmp', 'Busy',
-           'claim_path', 'claim_stale', 'claim', 'check_writable', 'git_commit', 'git_dirty', 'provenance',
-           'ExperimentRun']
+           'claim_path', 'claim_stale', 'claim', 'check_writable', 'check_settings', 'git_commit', 'git_dirty',
+           'provenance', 'ExperimentRun']
 
 # %% ../nbs/00_core.ipynb #6896cdb3
 class DataError(ValueError):
@@ -380,6 +380,14 @@ def check_writable(folder) -> Path:
     try: write_fully(probe, b'ok'); probe.unlink()
     except OSError as e: raise OutputError(folder, f"cannot write here ({e.strerror or e})") from None
     return folder
+
+# %% ../nbs/00_core.ipynb #4ebd326a
+def check_settings(path, # The cache: a file or folder
+                   have:dict, want:dict, # The settings it was made with; those asked for now (keys in both are compared)
+                   what:str, fix:str): # Start of the message ("was tiled with"); what to do instead
+    "A `DataError` naming `path` and every setting that differs: '<what> k <have> (asked <want>), ...: <fix>'."
+    diff = [f"{k} {have[k]} (asked {want[k]})" for k in want if k in have and have[k] != want[k]]
+    if diff: raise DataError(path, f"{what} {', '.join(diff)}: {fix}")
 
 # %% ../nbs/00_core.ipynb #f8605dfc
 def git_commit(path='.') -> str|None:

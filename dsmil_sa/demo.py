@@ -82,7 +82,7 @@ def _stage_probe(p, cfg, progress):
 
 # %% ../nbs/10_demo.ipynb #c45cd139
 def _stage_train(p, cfg, progress):
-    "Stage 5: DSMIL on a stratified slide split with labels from the XMLs; test slides scored and exported."
+    "Stage 6: DSMIL on a stratified slide split with labels from the XMLs; test slides scored and exported."
     from dsmil_sa.bags import load_bag_folder
     from dsmil_sa.learner import fit_bags, bags_provenance, bag_metrics
     from dsmil_sa.models import save_model
@@ -108,7 +108,7 @@ def _stage_train(p, cfg, progress):
 
 # %% ../nbs/10_demo.ipynb #5d8c60f4
 def _stage_froc(p, cfg, progress):
-    "Stage 6: Camelyon16-style FROC of the test slides' detections, tile AUC of the instance scores, intervals over the test slides."
+    "Stage 7: Camelyon16-style FROC of the test slides' detections, tile AUC of the instance scores, intervals over the test slides."
     from sklearn.metrics import roc_auc_score
     from dsmil_sa.froc import evaluate_folder
     from dsmil_sa.evidence import slide_bootstrap
@@ -134,7 +134,7 @@ def _stage_froc(p, cfg, progress):
 
 # %% ../nbs/10_demo.ipynb #ef968aa5
 def _stage_cmu(p, cfg, progress):
-    "Stage 7: the real CMU-1-Small-Region slide scored by the saved model from its slide file."
+    "Stage 8: the real CMU-1-Small-Region slide scored by the saved model from its slide file."
     from dsmil_sa.slides import cmu_small_region
     from dsmil_sa.models import load_model
     from dsmil_sa.predict import predict_slide, export_prediction
@@ -147,7 +147,7 @@ def _stage_cmu(p, cfg, progress):
 
 # %% ../nbs/10_demo.ipynb #5e898a22
 def _stage_figures(p, cfg, progress):
-    "Stage 8: heatmap overlay of a test tumour slide, ROC, FROC and the CMU heatmap as PNGs."
+    "Stage 9: heatmap overlay of a test tumour slide, ROC, FROC and the CMU heatmap as PNGs."
     from matplotlib.figure import Figure
     from dsmil_sa.slides import read_camelyon_xml, cmu_small_region
     from dsmil_sa.froc import read_detections, FROCResult
@@ -198,9 +198,9 @@ def _summary(rep:dict) -> str:
              f"  FROC score      {r['froc']:.3f}  {ci('froc')}  ({r['counts']['n_lesions']} lesions on {r['counts']['n_test']} test slides)",
              f"  tile AUC        {r['tile_auc']:.3f}  (instance scores vs tile labels, test slides)",
              (f"  CMU-1-Small-Region: bag probability {r['cmu']['cmu_bag_prob']:.3f} over {r['cmu']['cmu_tiles']} tiles"
-              + ((" (normal skin, whose dermis and epidermis are the normal and look-alike textures of the slides above: "
-                  + ("called normal, as it should be; a sanity check, not a test on unseen tissue)" if r['cmu']['cmu_bag_prob'] < r['threshold']
-                     else f"called tumour at threshold {r['threshold']:.3f}, although its tissue is the normal class of the training slides: a false positive)"))
+              + ((" (normal skin from another lab, a tissue and a stain the model never saw: "
+                  + ("called normal, as it should be)" if r['cmu']['cmu_bag_prob'] < r['threshold']
+                     else f"called tumour at threshold {r['threshold']:.3f}: a false positive)"))
                  if r.get('texture') == 'he' else '')
               if 'cmu_bag_prob' in r['cmu'] else f"  CMU-1-Small-Region: skipped ({r['cmu']['cmu_skipped']})"),
              f"  verdict         {r['verdict']}",

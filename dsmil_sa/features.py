@@ -311,7 +311,7 @@ class _Extraction:
     def __init__(self, files, embedder, out_dir, dtype, overwrite, made, failed, skipped, progress):
         store_attr(); self.live, self.out = {}, {}
         self.bar = tqdm(total=len(files), desc='slides', disable=not progress)
-    def note(self, i):
+    def note(self):
         self.bar.update(1)
     def fail(self, i, e):
         "Tile set `i` failed: its claim released, the error raised or kept in `failed`."
@@ -319,7 +319,7 @@ class _Extraction:
         if st is not None: st['claim'].__exit__(None, None, None)
         if self.failed is None or isinstance(e, (OutputError, KeyboardInterrupt)): raise e
         msg = failure_message(self.files[i], e); self.failed.append((self.files[i], msg))
-        self.bar.clear(); tqdm.write(f"FAILED {msg}", file=sys.stderr); self.note(i)
+        self.bar.clear(); tqdm.write(f"FAILED {msg}", file=sys.stderr); self.note()
 
 # %% ../nbs/03b_features.ipynb #fb9f74d8
 @patch
@@ -328,11 +328,11 @@ def jobs(self:_Extraction, block:int, direct:bool=True):
     for i, f in enumerate(self.files):
         out = Path(self.out_dir)/f.name
         try:
-            if not self.overwrite and _finished_bag(out, self.embedder): self.out[i] = out; self.note(i); continue
+            if not self.overwrite and _finished_bag(out, self.embedder): self.out[i] = out; self.note(); continue
             cm = claim(out); cm.__enter__()
         except Busy:
             if self.skipped is None: raise
-            self.skipped.append(f); self.note(i); continue
+            self.skipped.append(f); self.note(); continue
         except Exception as e: self.fail(i, e); continue
         self.live[i] = dict(claim=cm, bag=out, feats={}, left=0)
         try:
@@ -369,7 +369,7 @@ def finish(self:_Extraction, i:int, made:bool=True):
             write_bag(st['bag'], self.files[i], feats, self.embedder.identity(), self.dtype)
             if self.made is not None: self.made.append(st['bag'])
     except Exception as e: self.fail(i, e); return
-    self.live.pop(i)['claim'].__exit__(None, None, None); self.out[i] = st['bag']; self.note(i)
+    self.live.pop(i)['claim'].__exit__(None, None, None); self.out[i] = st['bag']; self.note()
 
 # %% ../nbs/03b_features.ipynb #d7792daa
 @patch

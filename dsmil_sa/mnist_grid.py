@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch.func import functional_call, vmap, stack_module_state
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .core import DataError, seed_everything, parallel_map, atomic_write_json, save_torch, claim, Busy, get_device
+from .core import DataError, seed_everything, parallel_map, atomic_write_json, save_torch, claim, Busy, get_device, check_settings
 from .bags import collate_bags
 from .datasets import MNISTBags
 from .models import EndToEnd, LeNetExtractor, make_model, mil_loss
@@ -291,9 +291,9 @@ def finished_sizes(runs:pd.DataFrame, want:list) -> list:
 # %% ../nbs/09a_mnist_grid.ipynb #b96b4e50
 def _check_grid_settings(out, have:pd.DataFrame, want:dict):
     "A `DataError` if the runs under `out` were made with settings other than `want`."
-    for k, v in want.items():
-        got = sorted(set(have[k].dropna())) if k in have else []
-        if got and got != [v]: raise DataError(out, f"holds runs with {k} {', '.join(map(str, got))} (asked {v}): use another folder for these settings")
+    bad = {k: sorted(set(have[k].dropna())) for k in want if k in have and have[k].notna().any()}
+    bad = {k: g for k, g in bad.items() if g != [want[k]]}
+    check_settings(out, {k: ', '.join(map(str, g)) for k, g in bad.items()}, {k: want[k] for k in bad}, 'holds runs with', 'use another folder for these settings')
 
 # %% ../nbs/09a_mnist_grid.ipynb #4806b61d
 def mnist_grid(out, # Folder of the group files (resumable)

@@ -15,7 +15,7 @@ from torchvision.transforms import v2
 from torchvision.ops import roi_align
 from fastcore.basics import patch
 from tqdm.auto import tqdm
-from .core import DataError, atomic_path, get_device, seed_everything, h5_files, save_torch, free_memory
+from .core import DataError, atomic_path, get_device, seed_everything, h5_files, save_torch, free_memory, check_settings
 from .encoders import IMAGENET_MEAN, IMAGENET_STD, to_input, resnet18_encoder, backbone_path, SlideTiles, write_scale_manifest
 from fastcore.basics import store_attr
 from fastcore.meta import delegates
@@ -309,8 +309,7 @@ def _check_same_run(out, config:dict):
     "A `DataError` if checkpoint `out` exists and was made with settings other than `config`'s (epochs aside)."
     if not Path(out).exists(): return
     old = torch.load(out, map_location='cpu', weights_only=False).get('config', {})
-    diff = [f"{k} {old[k]!r} (asked {config[k]!r})" for k in _RUN_KEYS if k in old and k in config and old[k] != config[k]]
-    if diff: raise DataError(out, f"is a SimCLR run with {', '.join(diff)}: use another checkpoint path, or the same settings")
+    check_settings(out, old, {k: config[k] for k in _RUN_KEYS if k in config}, 'is a SimCLR run with', 'use another checkpoint path, or the same settings')
 
 # %% ../nbs/03a_simclr.ipynb #32a81413
 def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3, S, S] (or (tile, ...) tuples)

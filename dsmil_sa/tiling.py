@@ -17,7 +17,7 @@ from PIL import Image
 from scipy import ndimage
 from skimage.color import rgb2hsv
 from skimage.filters import threshold_otsu
-from .core import DataError, OutputError, Busy, atomic_path, tmp_sibling, failure_message, h5_to, claim, check_writable
+from .core import DataError, OutputError, Busy, atomic_path, tmp_sibling, failure_message, h5_to, claim, check_writable, check_settings
 from .slides import Slide, read_camelyon_xml, annotation_mask
 
 # %% auto #0
@@ -259,9 +259,7 @@ def _same_tiling(dest:Path, mags, tile_size:int, min_tissue:float) -> bool:
     ts = TileSet.load(dest); p = ts.params
     have = dict(mags=sorted(float(m) for m in ts.mags), tile_size=int(ts.tile_size), min_tissue=float(p.get('min_tissue', min_tissue)))
     want = dict(mags=sorted(float(m) for m in mags), tile_size=int(tile_size), min_tissue=float(min_tissue))
-    if have != want:
-        diff = ', '.join(f"{k} {have[k]} (asked {want[k]})" for k in have if have[k] != want[k])
-        raise DataError(dest, f"exists but was tiled with {diff}: use another output folder, or overwrite")
+    check_settings(dest, have, want, 'exists but was tiled with', 'use another output folder, or overwrite')
     return True
 
 # %% ../nbs/02_tiling.ipynb #99602a99
