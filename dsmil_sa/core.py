@@ -220,9 +220,10 @@ class Interrupted(KeyboardInterrupt):
     "A termination signal raised as an exception, so that clean-up runs as after Ctrl-C."
     def __init__(self, signum:int): self.signum = signum; super().__init__(signal.Signals(signum).name)
 
-# %% ../nbs/00_core.ipynb #61884423
+# %% ../nbs/00_core.ipynb #beaef7e1
 def _raise_interrupted(signum, frame): raise Interrupted(signum)
 
+# %% ../nbs/00_core.ipynb #15574336
 def _reraise_swallowed(hook):
     "An `unraisablehook` that sends the signal again when Python swallowed its `Interrupted` (in a weakref callback or `__del__`)."
     def f(u):
@@ -231,6 +232,7 @@ def _reraise_swallowed(hook):
         else: hook(u)
     return f
 
+# %% ../nbs/00_core.ipynb #017ca576
 @contextlib.contextmanager
 def terminate_as_interrupt(signals=(signal.SIGTERM, signal.SIGHUP, signal.SIGINT)):
     "Within the block, the `signals` raise `Interrupted` (in the main thread only; elsewhere nothing changes)."
@@ -317,7 +319,7 @@ def claim_stale(cp:Path, # A claim file
     if info.get('host') == _host() and 'pid' in info: return not _pid_alive(int(info['pid']))
     return age > stale_s
 
-# %% ../nbs/00_core.ipynb #e14f7c23
+# %% ../nbs/00_core.ipynb #1ac217e4
 def _take(cp:Path) -> bool:
     try: fd = os.open(cp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError: return False
@@ -326,11 +328,13 @@ def _take(cp:Path) -> bool:
     except BaseException: cp.unlink(missing_ok=True); raise      # a full disk: no empty claim left behind
     return True
 
+# %% ../nbs/00_core.ipynb #7c83c7ff
 def _beat(cp:Path, stop:threading.Event, every:float):
     while not stop.wait(every):
         try: os.utime(cp)
         except OSError: return
 
+# %% ../nbs/00_core.ipynb #ae79083d
 def _acquire(cp:Path, path, stale_s:float):
     "Create claim file `cp`, taking over a stale one; `Busy` when a live job holds it."
     try: mine = _take(cp)
@@ -346,6 +350,7 @@ def _acquire(cp:Path, path, stale_s:float):
         except (OSError, ValueError): who = {}
         raise Busy(f"{path}: being made by another job (pid {who.get('pid', '?')} on {who.get('host', '?')} since {who.get('since', '?')})")
 
+# %% ../nbs/00_core.ipynb #fdf2bfc0
 @contextlib.contextmanager
 def _signals_held(sigs=(signal.SIGINT, signal.SIGTERM, signal.SIGHUP)):
     "Hold these signals back for the block (they arrive just after it), so that no step of it is cut in half."

@@ -82,13 +82,14 @@ def _draws(y, runs:dict, counts, froc:bool) -> dict:
            **({'froc': lambda r: froc_counts(r['matches'], counts)} if froc else {})}
     return {m: {model: np.stack([f(r) for r in rs]) for model, rs in runs.items()} for m, f in one.items()}
 
-# %% ../nbs/07a_evidence.ipynb #f369f7e6
+# %% ../nbs/07a_evidence.ipynb #e36ae367
 def boot_p(d) -> float:
     "Two-sided bootstrap p-value of 'the gap is 0' from the gap's draws `d`: twice the smaller tail at 0, (k + 1) / (B + 1)."
     d = np.asarray(d, float); d = d[~np.isnan(d)]
     k = min((d <= 0).sum(), (d >= 0).sum())
     return float(min(1., 2 * (k + 1) / (len(d) + 1)))
 
+# %% ../nbs/07a_evidence.ipynb #67398a1c
 def holm(p, alpha:float=0.05) -> np.ndarray:
     "Which hypotheses with p-values `p` Holm's step-down procedure rejects at family-wise level `alpha`."
     p = np.asarray(p, float); m = len(p); order = np.argsort(p, kind='stable')
@@ -130,13 +131,14 @@ def slide_bootstrap(y, # `[n]` test slide labels
                                  p=boot_p(d[1:]), interval=resample))
     return pd.DataFrame(rows), pd.DataFrame(gaps)
 
-# %% ../nbs/07a_evidence.ipynb #2611b409
+# %% ../nbs/07a_evidence.ipynb #8fc0b026
 def slide_scores(names:list, y, # Test slide names and labels, in the order of the runs' `prob`
                  runs:dict) -> pd.DataFrame: # As `slide_bootstrap`'s
     "One row per model, seed and test slide: its label, probability and the run's threshold."
     return pd.DataFrame([dict(model=m, seed=k, slide=n, label=int(t), prob=float(p), threshold=float(r['threshold']))
                          for m, rs in runs.items() for k, r in enumerate(rs) for n, t, p in zip(names, y, r['prob'])])
 
+# %% ../nbs/07a_evidence.ipynb #81d1b54c
 def runs_from_scores(scores:pd.DataFrame) -> tuple[list, np.ndarray, dict]:
     "Slide names, labels and runs (model -> seeds of prob and threshold) from `slide_scores`' table."
     first = scores[(scores.model == scores.model.iloc[0]) & (scores.seed == scores.seed.iloc[0])]

@@ -222,16 +222,18 @@ def choose_batch_size(batch_size:int|None, # Asked for (None: the reference's 51
                                     f"{free/2**30:.1f} GiB free on {device}: training with batch {b}")
     return b
 
-# %% ../nbs/03a_simclr.ipynb #f00d7411
+# %% ../nbs/03a_simclr.ipynb #61e50584
 def _rng_state():
     s = dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state())
     if torch.cuda.is_available(): s['cuda'] = torch.cuda.get_rng_state_all()
     return s
 
+# %% ../nbs/03a_simclr.ipynb #d280c05f
 def _set_rng_state(s):
     random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
     if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
+# %% ../nbs/03a_simclr.ipynb #665d4f21
 def save_checkpoint(path, model, opt, scaler, step:int, history:list, config:dict):
     "Write a resumable checkpoint and the backbone file, each atomically."
     save_torch(dict(model=model.state_dict(), optimizer=opt.state_dict(), scaler=scaler.state_dict() if scaler is not None else None,

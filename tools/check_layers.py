@@ -54,15 +54,16 @@ def sidebar_violations() -> list[str]:
     return bad
 
 def cell_violations() -> list[str]:
-    "Exported cells that define two or more public functions or classes at top level."
+    "Exported cells that define two public functions or classes at top level, or more than two definitions of any kind."
     import json
     bad = []
     for nb in sorted(NBS.glob('[0-9]*.ipynb')):
         for c in json.loads(nb.read_text())['cells']:
             s = ''.join(c['source'])
             if c['cell_type'] != 'code' or not re.match(r'#\|\s*export', s): continue
-            names = [n for n in re.findall(r'^(?:async def|def|class) (\w+)', s, re.M) if not n.startswith('_')]
+            every = re.findall(r'^(?:async def|def|class) (\w+)', s, re.M); names = [n for n in every if not n.startswith('_')]
             if len(names) > 1: bad.append(f"{nb.name}: one exported cell defines {', '.join(names)}: one definition per cell")
+            elif len(every) > 2: bad.append(f"{nb.name}: one exported cell defines {', '.join(every)}: at most two top-level definitions, private ones included")
     return bad
 
 if __name__ == '__main__':
