@@ -10,6 +10,7 @@ import math
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from .core import MILOutput, DataError
 from .kernels import make_kernel
 from .mil import as_batch, masked_softmax, masked_max
@@ -28,7 +29,7 @@ def drop_instances(mask:torch.Tensor, # `[B, N]` bool, True = real instance
     top = masked_max(r, mask, 1)[1]                       # one real instance per bag always kept
     return keep.scatter(1, top[:, None], True)
 
-# %% ../nbs/05c_dsmil.ipynb #d8c81e31
+# %% ../nbs/05c_dsmil.ipynb #d114bd3c
 class DSMIL(nn.Module):
     "Dual-stream MIL (Li et al. 2021): max-pooling instance stream + critical-instance attention stream."
     def __init__(self, in_dim:int, # Feature width `D` of the instances
@@ -56,35 +57,44 @@ class DSMIL(nn.Module):
         self.b_classifier = nn.Conv1d(n_classes, n_classes, kernel_size=in_dim)
         if orthogonal_init: self.reset_orthogonal()
 
-    def reset_orthogonal(self):
-        "Orthogonal weights, zero biases for every linear and convolution layer."
-        for mod in self.modules():
-            if isinstance(mod, (nn.Linear, nn.Conv1d)):
-                nn.init.orthogonal_(mod.weight)
-                if mod.bias is not None: nn.init.zeros_(mod.bias)
+# %% ../nbs/05c_dsmil.ipynb #f6e60687
+@patch
+def reset_orthogonal(self:DSMIL):
+    "Orthogonal weights, zero biases for every linear and convolution layer."
+    for mod in self.modules():
+        if isinstance(mod, (nn.Linear, nn.Conv1d)):
+            nn.init.orthogonal_(mod.weight)
+            if mod.bias is not None: nn.init.zeros_(mod.bias)
 
-    def similarity(self, q, qm):
-        "Similarity of every query `q [B, N, d]` with the critical queries `qm [B, C, d]`: `[B, N, C]`."
-        s = q @ qm.transpose(1, 2) if self.kernel is None else self.kernel(q, qm)
-        return s/math.sqrt(self.q_dim) if self.scale else s
+# %% ../nbs/05c_dsmil.ipynb #2e509794
+@patch
+def similarity(self:DSMIL, q, qm):
+    "Similarity of every query `q [B, N, d]` with the critical queries `qm [B, C, d]`: `[B, N, C]`."
+    s = q @ qm.transpose(1, 2) if self.kernel is None else self.kernel(q, qm)
+    return s/math.sqrt(self.q_dim) if self.scale else s
 
-    def forward(self, x, mask=None):
-        x, mask = as_batch(x, mask, self.in_dim)
-        if self.training and self.dropout_patch > 0: mask = drop_instances(mask, self.dropout_patch)
-        B, N, _ = x.shape
-        c = self.i_classifier(x)                                   # [B, N, C] instance scores
-        c_m, crit = masked_max(c, mask[..., None], 1)              # [B, C] max logits, critical instances
-        q = self.q(x)                                              # [B, N, dq]
-        qm = q.gather(1, crit[..., None].expand(-1, -1, q.shape[-1]))   # [B, C, dq] queries of the critical instances
-        U = masked_softmax(self.similarity(q, qm), mask[..., None], 1)  # [B, N, C], sums to 1 over real instances
-        v = self.v(x)                                              # [B, N, K]
-        emb = U.transpose(1, 2) @ v                                # [B, C, K] bag embedding per class
-        c_b = self.b_classifier(emb)[..., 0]                       # [B, C]
-        return MILOutput((c_m + c_b)/2, c, U, dict(max_logits=c_m, bag_logits=c_b, critical=crit, embedding=emb, mask=mask))
+# %% ../nbs/05c_dsmil.ipynb #89c7a4fd
+@patch
+def forward(self:DSMIL, x, mask=None):
+    "Bag logits `[B, C]` (the mean of the two streams), instance scores, attention and each stream's part, of bags `x` with `mask`."
+    x, mask = as_batch(x, mask, self.in_dim)
+    if self.training and self.dropout_patch > 0: mask = drop_instances(mask, self.dropout_patch)
+    B, N, _ = x.shape
+    c = self.i_classifier(x)                                   # [B, N, C] instance scores
+    c_m, crit = masked_max(c, mask[..., None], 1)              # [B, C] max logits, critical instances
+    q = self.q(x)                                              # [B, N, dq]
+    qm = q.gather(1, crit[..., None].expand(-1, -1, q.shape[-1]))   # [B, C, dq] queries of the critical instances
+    U = masked_softmax(self.similarity(q, qm), mask[..., None], 1)  # [B, N, C], sums to 1 over real instances
+    v = self.v(x)                                              # [B, N, K]
+    emb = U.transpose(1, 2) @ v                                # [B, C, K] bag embedding per class
+    c_b = self.b_classifier(emb)[..., 0]                       # [B, C]
+    return MILOutput((c_m + c_b)/2, c, U, dict(max_logits=c_m, bag_logits=c_b, critical=crit, embedding=emb, mask=mask))
 
-    def mil_loss(self, out:MILOutput, # This model's output
-                 y:torch.Tensor): # Bag labels `[B, C]` (0/1 floats)
-        "DSMIL's loss: 0.5 BCE of the bag stream + 0.5 BCE of the max stream."
-        y = y.to(out.logits.dtype).reshape(out.logits.shape)
-        bce = F.binary_cross_entropy_with_logits
-        return 0.5*bce(out.aux['bag_logits'], y) + 0.5*bce(out.aux['max_logits'], y)
+# %% ../nbs/05c_dsmil.ipynb #d0d0b83f
+@patch
+def mil_loss(self:DSMIL, out:MILOutput, # This model's output
+             y:torch.Tensor): # Bag labels `[B, C]` (0/1 floats)
+    "DSMIL's loss: 0.5 BCE of the bag stream + 0.5 BCE of the max stream."
+    y = y.to(out.logits.dtype).reshape(out.logits.shape)
+    bce = F.binary_cross_entropy_with_logits
+    return 0.5*bce(out.aux['bag_logits'], y) + 0.5*bce(out.aux['max_logits'], y)
