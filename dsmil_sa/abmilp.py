@@ -14,7 +14,7 @@ from torch.utils.checkpoint import checkpoint
 from .core import MILOutput, DataError
 from .mil import as_batch, masked_softmax
 from .kernels import make_kernel
-from fastcore.basics import store_attr
+from fastcore.basics import store_attr, patch
 
 # %% auto #0
 __all__ = ['AbMILP', 'SelfAttention', 'SAAbMILP']
@@ -51,7 +51,7 @@ class AbMILP(nn.Module):
         z = (a[..., None]*h).sum(1)                       # [B, L]
         return MILOutput(self.classifier(z), None, a, dict(embedding=z))
 
-# %% ../nbs/05b_abmilp.ipynb #91fd0d08
+# %% ../nbs/05b_abmilp.ipynb #f5a1978e
 class SelfAttention(nn.Module):
     "Kernel self-attention over the instances of a bag, with a residual connection scaled by a learnt gamma."
     def __init__(self, in_dim:int, # Feature width `D` of the instances
@@ -70,32 +70,41 @@ class SelfAttention(nn.Module):
         self.kernel = make_kernel(kernel, **(kernel_params or {}))
         self.gamma = nn.Parameter(torch.tensor(float(gamma_init)))
 
-    def _block(self, q, k, v, mask):
-        "Attention output for a block of queries `q [B, n, d]` against all keys."
-        beta = masked_softmax(self.kernel(q, k), mask[:, None, :], -1)    # [B, n, N]
-        return beta @ v
+# %% ../nbs/05b_abmilp.ipynb #b30c5151
+@patch
+def _block(self:SelfAttention, q, k, v, mask):
+    "Attention output for a block of queries `q [B, n, d]` against all keys."
+    beta = masked_softmax(self.kernel(q, k), mask[:, None, :], -1)    # [B, n, N]
+    return beta @ v
 
-    def attention(self, x, mask=None):
-        "The full attention matrix `beta [B, N, N]` (for pictures of small bags)."
-        x, mask = as_batch(x, mask, self.in_dim)
-        return masked_softmax(self.kernel(self.q(x), self.k(x)), mask[:, None, :], -1)
+# %% ../nbs/05b_abmilp.ipynb #584e1ba3
+@patch
+def attention(self:SelfAttention, x, mask=None):
+    "The full attention matrix `beta [B, N, N]` (for pictures of small bags)."
+    x, mask = as_batch(x, mask, self.in_dim)
+    return masked_softmax(self.kernel(self.q(x), self.k(x)), mask[:, None, :], -1)
 
-    def update(self, x, mask=None):
-        "The residual branch $\\gamma\\,\\mathrm{SA}(x)$ that `forward` adds to `x`, zero on padding rows, `[B, N, D]`."
-        x, mask = as_batch(x, mask, self.in_dim)
-        q, k, v = self.q(x), self.k(x), self.v(x)
-        N, cs = x.shape[1], self.chunk_size or x.shape[1]
-        if N <= cs: o = self._block(q, k, v, mask)
-        else:
-            ckpt = torch.is_grad_enabled() and any(t.requires_grad for t in (q, k, v))
-            blocks = [checkpoint(self._block, q[:, i:i+cs], k, v, mask, use_reentrant=False) if ckpt
-                      else self._block(q[:, i:i+cs], k, v, mask) for i in range(0, N, cs)]
-            o = torch.cat(blocks, 1)
-        return (self.gamma*self.out(o)).masked_fill(~mask[..., None], 0.)   # padding rows stay as they were
+# %% ../nbs/05b_abmilp.ipynb #9a73bba1
+@patch
+def update(self:SelfAttention, x, mask=None):
+    "The residual branch $\\gamma\\,\\mathrm{SA}(x)$ that `forward` adds to `x`, zero on padding rows, `[B, N, D]`."
+    x, mask = as_batch(x, mask, self.in_dim)
+    q, k, v = self.q(x), self.k(x), self.v(x)
+    N, cs = x.shape[1], self.chunk_size or x.shape[1]
+    if N <= cs: o = self._block(q, k, v, mask)
+    else:
+        ckpt = torch.is_grad_enabled() and any(t.requires_grad for t in (q, k, v))
+        blocks = [checkpoint(self._block, q[:, i:i+cs], k, v, mask, use_reentrant=False) if ckpt
+                  else self._block(q[:, i:i+cs], k, v, mask) for i in range(0, N, cs)]
+        o = torch.cat(blocks, 1)
+    return (self.gamma*self.out(o)).masked_fill(~mask[..., None], 0.)   # padding rows stay as they were
 
-    def forward(self, x, mask=None):
-        x, mask = as_batch(x, mask, self.in_dim)
-        return x + self.update(x, mask)
+# %% ../nbs/05b_abmilp.ipynb #5dc4fa1e
+@patch
+def forward(self:SelfAttention, x, mask=None):
+    "Instances plus the residual branch, `[B, N, D]`."
+    x, mask = as_batch(x, mask, self.in_dim)
+    return x + self.update(x, mask)
 
 # %% ../nbs/05b_abmilp.ipynb #75dcad76
 class SAAbMILP(nn.Module):
