@@ -189,7 +189,7 @@ def _png(fig) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     FigureCanvasAgg(fig); buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=fig.dpi); return buf.getvalue()
 
-# %% ../nbs/07b_viz.ipynb #ad82e4c6
+# %% ../nbs/07b_viz.ipynb #45fba94b
 class SlideViewer:
     "An ipywidgets viewer: thumbnail + score map, threshold slider, cursor (x/y or rank) and the tile under it."
     def __init__(self,
@@ -203,7 +203,6 @@ class SlideViewer:
                  heatmap:Heatmap|None=None, # Score map (default: painted from the tiles at ~thumbnail resolution)
                  threshold:float=0.5,     # Initial threshold
                  size:float=5.):          # Overview size in inches
-        import ipywidgets as W
         self.thumb,self.dimensions,self.read_tile,self.annotations,self.size = thumb,tuple(dimensions),read_tile,annotations,size
         self.coords,self.scores,self.tile_size = np.asarray(coords, float).reshape(-1, 2),np.asarray(scores, float).reshape(-1),float(tile_size)
         if heatmap is None:
@@ -212,29 +211,37 @@ class SlideViewer:
                                           downsample=max(self.dimensions)/max(thumb.shape[:2]))
         self.heatmap = heatmap
         self.order = np.argsort(-self.scores, kind='stable')
-        w,h = self.dimensions
-        lo,hi = float(np.nanmin(self.scores)) if len(self.scores) else 0.,float(np.nanmax(self.scores)) if len(self.scores) else 1.
-        self.threshold = W.FloatSlider(value=threshold, min=min(lo, 0.), max=max(hi, 1.), step=0.01, description='threshold')
-        self.rank = W.IntSlider(value=0, min=0, max=max(len(self.scores)-1, 0), description='tile rank')
-        self.x = W.IntSlider(value=0, min=0, max=int(w)-1, description='x')
-        self.y = W.IntSlider(value=0, min=0, max=int(h)-1, description='y')
-        self.overview,self.tile = W.Image(format='png'),W.Image(format='png')
-        self.info = W.HTML()
-        self._busy = False
-        self.widget = W.VBox([W.HBox([self.threshold, self.rank]), W.HBox([self.x, self.y]),
-                              W.HBox([self.overview, W.VBox([self.tile, self.info])])])
-        self.threshold.observe(self.update, 'value')
-        self.x.observe(self.update, 'value'); self.y.observe(self.update, 'value')
-        self.rank.observe(self._on_rank, 'value')
-        if len(self.scores): self._on_rank()
-        else: self.update()
+        self._widgets(threshold)
 
-    @classmethod
-    def from_slide(cls, slide, coords, scores, tile_size:int, mag:float, thumb_size:int=768, **kw):
-        "A viewer over a `Slide`: tiles of `tile_size` px at magnification `mag`, read at full resolution."
-        ds = slide.downsample_for(mag)
-        return cls(slide.thumbnail(thumb_size), slide.dimensions, coords, scores, tile_size*ds,
-                   read_tile=lambda x, y: slide.read_region((int(x), int(y)), tile_size, mag), **kw)
+# %% ../nbs/07b_viz.ipynb #036e6779
+@patch
+def _widgets(self:SlideViewer, threshold:float):
+    "The sliders, images and caption, wired to `update`."
+    import ipywidgets as W
+    w,h = self.dimensions
+    lo,hi = float(np.nanmin(self.scores)) if len(self.scores) else 0.,float(np.nanmax(self.scores)) if len(self.scores) else 1.
+    self.threshold = W.FloatSlider(value=threshold, min=min(lo, 0.), max=max(hi, 1.), step=0.01, description='threshold')
+    self.rank = W.IntSlider(value=0, min=0, max=max(len(self.scores)-1, 0), description='tile rank')
+    self.x = W.IntSlider(value=0, min=0, max=int(w)-1, description='x')
+    self.y = W.IntSlider(value=0, min=0, max=int(h)-1, description='y')
+    self.overview,self.tile = W.Image(format='png'),W.Image(format='png')
+    self.info = W.HTML()
+    self._busy = False
+    self.widget = W.VBox([W.HBox([self.threshold, self.rank]), W.HBox([self.x, self.y]),
+                          W.HBox([self.overview, W.VBox([self.tile, self.info])])])
+    self.threshold.observe(self.update, 'value')
+    self.x.observe(self.update, 'value'); self.y.observe(self.update, 'value')
+    self.rank.observe(self._on_rank, 'value')
+    if len(self.scores): self._on_rank()
+    else: self.update()
+
+# %% ../nbs/07b_viz.ipynb #7f2b51dc
+@patch(cls_method=True)
+def from_slide(cls:SlideViewer, slide, coords, scores, tile_size:int, mag:float, thumb_size:int=768, **kw):
+    "A viewer over a `Slide`: tiles of `tile_size` px at magnification `mag`, read at full resolution."
+    ds = slide.downsample_for(mag)
+    return cls(slide.thumbnail(thumb_size), slide.dimensions, coords, scores, tile_size*ds,
+               read_tile=lambda x, y: slide.read_region((int(x), int(y)), tile_size, mag), **kw)
 
 # %% ../nbs/07b_viz.ipynb #f4816b91
 @patch
