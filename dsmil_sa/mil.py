@@ -62,7 +62,46 @@ def masked_mean(s:torch.Tensor, mask:torch.Tensor, dim:int=1) -> torch.Tensor:
 # %% ../nbs/05_mil.ipynb #a0d921c4
 def _close(a, b, atol): return torch.allclose(a, b, atol=atol, rtol=0)
 
-# %% ../nbs/05_mil.ipynb #2131e62b
+# %% ../nbs/05_mil.ipynb #9e7ba378
+def _padded_batch(in_dim:int, sizes, g) -> tuple:
+    "Bags of `sizes`, and one padded batch of them whose padding holds large junk (it must not matter)."
+    bags = [torch.randn(n, in_dim, generator=g) for n in sizes]
+    B, N = len(bags), max(sizes) + 2          # extra padding beyond the longest bag too
+    x = torch.randn(B, N, in_dim, generator=g)*100
+    mask = torch.zeros(B, N, dtype=torch.bool)
+    for b, h in enumerate(bags): x[b, :len(h)] = h; mask[b, :len(h)] = True
+    return bags, x, mask
+
+def _check_one_bag(model, h, b:int, out, g, atol:float):
+    "Bag `h` alone gives what it gave in the batch (row `b` of `out`), and its scores follow a permutation of its instances."
+    o, n = model(h), len(h)
+    assert _close(o.logits[0], out.logits[b], atol), f"bag {b}: batched logits differ from one at a time"
+    for name in ('instance_scores', 'attention'):
+        t, tb = getattr(o, name), getattr(out, name)
+        if t is None: assert tb is None; continue
+        assert _close(t[0], tb[b, :n], atol), f"bag {b}: batched {name} differ from one at a time"
+    perm = torch.randperm(n, generator=g); op = model(h[perm])
+    assert _close(op.logits, o.logits, atol), f"bag {b}: logits change when instances are permuted"
+    for name in ('instance_scores', 'attention'):
+        t = getattr(o, name)
+        if t is not None: assert _close(getattr(op, name)[0], t[0, perm], atol), f"{name} do not follow a permutation"
+
+# %% ../nbs/05_mil.ipynb #3495e33c
+def _check_attention(out, mask, atol:float):
+    "Attention sums to 1 over the real instances of each bag, is 0 on padding and never negative."
+    a = out.attention if out.attention.dim() == 3 else out.attention[..., None]
+    assert _close(a.sum(1), torch.ones(len(a), a.shape[-1]), atol), "attention does not sum to 1 over real instances"
+    assert (a[~mask] == 0).all(), "attention is not 0 on padding"
+    assert (a >= 0).all(), "negative attention"
+
+def _check_bad_bags(model, in_dim:int):
+    "An empty bag and a bag of the wrong width are refused with a clear `DataError`."
+    for bad, msg in ((torch.randn(0, in_dim), 'empty bag'), (torch.randn(3, in_dim + 1), f'expected {in_dim} features')):
+        try: model(bad)
+        except DataError as e: assert msg in str(e), f"unclear error: {e}"
+        else: raise AssertionError(f"no error for a bad bag of shape {tuple(bad.shape)}")
+
+# %% ../nbs/05_mil.ipynb #35476ef9
 def check_mil_model(model:nn.Module, # A MIL model in the convention of this project
                     in_dim:int, # Its feature width
                     n_classes:int=1, # Its number of bag outputs
@@ -70,40 +109,15 @@ def check_mil_model(model:nn.Module, # A MIL model in the convention of this pro
                     atol:float=1e-5, # Tolerance of the comparisons
                     seed:int=0):
     "Assert the MIL contract (padding, permutation, attention, tiny and bad bags) for `model`; return the batch output."
-    g = torch.Generator().manual_seed(seed)
-    model = model.eval()
-    bags = [torch.randn(n, in_dim, generator=g) for n in sizes]
-    B, N = len(bags), max(sizes) + 2          # extra padding beyond the longest bag too
-    x = torch.randn(B, N, in_dim, generator=g)*100   # padding holds large junk: it must not matter
-    mask = torch.zeros(B, N, dtype=torch.bool)
-    for b, h in enumerate(bags): x[b, :len(h)] = h; mask[b, :len(h)] = True
+    g = torch.Generator().manual_seed(seed); model = model.eval()
+    bags, x, mask = _padded_batch(in_dim, sizes, g)
     with torch.no_grad():
         out = model(x, mask)
-        assert out.logits.shape == (B, n_classes), f"logits {tuple(out.logits.shape)} != {(B, n_classes)}"
-        for b, h in enumerate(bags):
-            o = model(h)
-            n = len(h)
-            assert _close(o.logits[0], out.logits[b], atol), f"bag {b}: batched logits differ from one at a time"
-            for name in ('instance_scores', 'attention'):
-                t, tb = getattr(o, name), getattr(out, name)
-                if t is None: assert tb is None; continue
-                assert _close(t[0], tb[b, :n], atol), f"bag {b}: batched {name} differ from one at a time"
-            perm = torch.randperm(n, generator=g)
-            op = model(h[perm])
-            assert _close(op.logits, o.logits, atol), f"bag {b}: logits change when instances are permuted"
-            for name in ('instance_scores', 'attention'):
-                t = getattr(o, name)
-                if t is not None: assert _close(getattr(op, name)[0], t[0, perm], atol), f"{name} do not follow a permutation"
-        if out.attention is not None:
-            a = out.attention if out.attention.dim() == 3 else out.attention[..., None]
-            assert _close(a.sum(1), torch.ones(B, a.shape[-1]), atol), "attention does not sum to 1 over real instances"
-            assert (a[~mask] == 0).all(), "attention is not 0 on padding"
-            assert (a >= 0).all(), "negative attention"
-        if out.instance_scores is not None: assert out.instance_scores.shape == (B, N, n_classes)
-    for bad, msg in ((torch.randn(0, in_dim), 'empty bag'), (torch.randn(3, in_dim + 1), f'expected {in_dim} features')):
-        try: model(bad)
-        except DataError as e: assert msg in str(e), f"unclear error: {e}"
-        else: raise AssertionError(f"no error for a bad bag of shape {tuple(bad.shape)}")
+        assert out.logits.shape == (len(bags), n_classes), f"logits {tuple(out.logits.shape)} != {(len(bags), n_classes)}"
+        for b, h in enumerate(bags): _check_one_bag(model, h, b, out, g, atol)
+        if out.attention is not None: _check_attention(out, mask, atol)
+        if out.instance_scores is not None: assert out.instance_scores.shape == (*x.shape[:2], n_classes)
+    _check_bad_bags(model, in_dim)
     return out
 
 # %% ../nbs/05_mil.ipynb #60fc890a
