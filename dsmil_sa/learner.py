@@ -181,6 +181,25 @@ def load_fit_state(path, model, opt, sched, dl, cfg:dict, n:int) -> dict:
     torch.set_rng_state(s['rng']); _set_loader_state(dl, s['loader'])
     return {k: s[k] for k in ('epoch', 'hist', 'best', 'best_state', 'best_ep', 'wait', 'done')}
 
+# %% ../nbs/06_learner.ipynb #7dc6089f
+def _train_epoch(model, dl, opt, device, fdt) -> float:
+    "One pass over `dl`, a step per batch; the mean training loss, read from the device once."
+    model.train(); tot, n = 0., 0
+    for x, m, y in dl:
+        x, m, y = (t.to(device, non_blocking=True) for t in (x, m, y))
+        if fdt != x.dtype: x, y = x.to(fdt), y.to(fdt)       # a float64 model (equivalence tests) gets float64 bags
+        loss = mil_loss(model, model(x, m), y)
+        opt.zero_grad(); loss.backward(); opt.step()
+        tot += loss.detach() * len(y); n += len(y)          # no GPU synchronisation per step
+    return float(tot) / n
+
+def _restore_best(model, best_state, val_ds, batch_size:int, device):
+    "The best epoch's weights put back, and the threshold chosen on the validation bags (0.5 without validation)."
+    if best_state is None: return 0.5
+    model.load_state_dict(best_state)
+    yv, pv, _ = predict(model, val_ds, batch_size, device)
+    return class_thresholds(yv, pv)
+
 # %% ../nbs/06_learner.ipynb #33938db3
 def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
         train_ds:Dataset, # Items `(x [N, ...], y)`
@@ -204,15 +223,8 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
     hist, best, best_state, best_ep, wait = st['hist'], st['best'], st['best_state'], st['best_ep'], st['wait']
     bar = tqdm(range(st['epoch'] + 1, cfg['epochs'] if not st['done'] else 0), disable=not progress, leave=False, desc='epochs')
     for ep in bar:
-        model.train(); tot, n = 0., 0
-        for x, m, y in dl:
-            x, m, y = (t.to(device, non_blocking=True) for t in (x, m, y))
-            if fdt != x.dtype: x, y = x.to(fdt), y.to(fdt)       # a float64 model (equivalence tests) gets float64 bags
-            loss = mil_loss(model, model(x, m), y)
-            opt.zero_grad(); loss.backward(); opt.step()
-            tot += loss.detach() * len(y); n += len(y)          # no GPU synchronisation per step
+        row = dict(epoch=ep, train_loss=_train_epoch(model, dl, opt, device, fdt))
         if sched is not None: sched.step()
-        row = dict(epoch=ep, train_loss=float(tot) / n)
         if val_ds is not None and len(val_ds):
             yv, pv, lv = predict(model, val_ds, batch_size, device)
             row.update(val_loss=lv, val_auc=bag_metrics(yv, pv)['auc'])
@@ -223,11 +235,7 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
         if ckpt is not None: save_fit_state(ckpt, model, opt, sched, dl, dict(epoch=ep, hist=hist, best=best, best_state=best_state,
                                                                            best_ep=best_ep, wait=wait, done=stop), cfg, len(train_ds))
         if stop: break
-    threshold = 0.5
-    if best_state is not None:
-        model.load_state_dict(best_state)
-        yv, pv, _ = predict(model, val_ds, batch_size, device)
-        threshold = class_thresholds(yv, pv)
+    threshold = _restore_best(model, best_state, val_ds, batch_size, device)
     return dict(history=pd.DataFrame(hist), best_epoch=best_ep, threshold=threshold, config=cfg)
 
 # %% ../nbs/06_learner.ipynb #3d780925
