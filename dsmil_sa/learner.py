@@ -316,6 +316,24 @@ def _check_classes(y, val_frac:float):
         if n < need: raise DataError(None, f"class {c} has {n} training bag(s); a validation split needs at least {need} "
                                            "per class: add bags or set val_frac=0")
 
+# %% ../nbs/06_learner.ipynb #5e66ed49
+def _fit_targets(bags, labels, classes) -> tuple:
+    "Labels as integers, the training targets (one-hot with several classes: a sigmoid each, as DSMIL on TCGA) and the output count."
+    y = np.asarray(labels).astype(np.int64).ravel()
+    if len(y) != len(bags): raise ValueError(f"{len(bags)} bags but {len(y)} labels")
+    C = len(classes) if classes else 1
+    if classes and (C < 2 or y.min() < 0 or y.max() >= C): raise ValueError(f"labels must be class indices 0..{C - 1} of two or more classes")
+    return y, (np.eye(C)[y] if classes else y), C
+
+def _fit_split(y, C:int, val_frac:float, seed:int, min_val:int) -> tuple:
+    "The stratified training / validation split of `fit_bags`, with a warning when validation is too small to choose well."
+    _check_classes(y, val_frac)
+    tr, va = train_val_split(np.arange(len(y)), y, val_frac, seed)
+    if len(va) and np.bincount(y[va], minlength=max(C, 2)).min() < min_val:
+        warnings.warn(f"validation has {len(va)} bags ({np.bincount(y[va], minlength=max(C, 2)).tolist()} per class): "
+                      "its epoch choice and threshold are noisy")
+    return tr, va
+
 # %% ../nbs/06_learner.ipynb #0cb8b689
 @delegates(fit, but=['model', 'train_ds', 'val_ds', 'preset', 'seed', 'progress'])
 def fit_bags(bags:list, # Instances `[N_i, D]` of each training bag (raw features), a list or `DiskBags`
@@ -334,17 +352,9 @@ def fit_bags(bags:list, # Instances `[N_i, D]` of each training bag (raw feature
              progress:bool=True, # Progress bar over epochs
              **fit_kw) -> ModelRecord: # Passed to `fit`: epochs, lr, batch_size, patience...
     "Train a MIL model on bags with a validation split from them; return its `ModelRecord`."
-    y = np.asarray(labels).astype(np.int64).ravel()
-    if len(y) != len(bags): raise ValueError(f"{len(bags)} bags but {len(y)} labels")
-    C = len(classes) if classes else 1
-    if classes and (C < 2 or y.min() < 0 or y.max() >= C): raise ValueError(f"labels must be class indices 0..{C - 1} of two or more classes")
-    target = np.eye(C)[y] if classes else y                  # several classes: one-hot targets, a sigmoid each (as DSMIL on TCGA)
+    y, target, C = _fit_targets(bags, labels, classes)
     names = list(names) if names is not None else [str(i) for i in range(len(bags))]
-    _check_classes(y, val_frac)
-    tr, va = train_val_split(np.arange(len(y)), y, val_frac, seed)
-    if len(va) and np.bincount(y[va], minlength=max(C, 2)).min() < min_val:
-        warnings.warn(f"validation has {len(va)} bags ({np.bincount(y[va], minlength=max(C, 2)).tolist()} per class): "
-                      "its epoch choice and threshold are noisy")
+    tr, va = _fit_split(y, C, val_frac, seed, min_val)
     st = BagStandardizer().fit(bags[i] for i in tr)              # one bag at a time: `DiskBags` stay on disk
     sets = lambda ix: ListBags(bags, target, ix, st)          # the bags held once, standardised as they are drawn
     D = int(np.shape(bags[0])[1])
