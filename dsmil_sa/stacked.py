@@ -55,6 +55,25 @@ def adam_masked(params:dict, # Stacked parameters from `adam_state` (views of it
     torch.addcmul(c2, torch.sqrt(v, out=w), c1, out=w)                  # (sqrt(v)/sqrt(1-b2^t) + eps) / step size
     flat.addcdiv_(m, w, value=-1)
 
+# %% ../nbs/06b_stacked.ipynb #7e1117fc
+def _stacked_fns(base, scorings) -> tuple:
+    "The gradient of one bag's loss for every model at once, and the loss and scorings of a group of same-size bags for every model."
+    def loss1(p, b, mu, sd, x, y): return mil_loss(base, functional_call(base, (p, b), ((x - mu)/sd,)), y)
+    def eval1(p, b, mu, sd, x, y):
+        out = functional_call(base, (p, b), ((x - mu)/sd,))
+        return mil_loss(base, out, y), torch.sigmoid(torch.stack([f(out).reshape(()) for f in scorings]))
+    g_fn = vmap(grad(loss1), in_dims=(0, 0, 0, 0, None, None), randomness='different')
+    e_fn = vmap(vmap(eval1, in_dims=(None, None, None, None, 0, 0), randomness='different'), in_dims=(0, 0, 0, 0, None, None), randomness='different')
+    return g_fn, e_fn
+
+def _evaluate_stacked(e_fn, p, b, mu, sd, xs:list, ys:list, M:int, S:int) -> tuple:
+    "Loss `[M, n]` and scorings `[M, n, S]` of every model on every bag, the bags of one size at once (no padding, exact)."
+    sizes = np.array([x.shape[1] for x in xs]); L, P = torch.zeros(M, len(xs)), torch.zeros(M, len(xs), S)
+    with torch.no_grad():
+        for gi in (np.flatnonzero(sizes == k) for k in np.unique(sizes)):
+            l, pr = e_fn(p, b, mu, sd, torch.stack([xs[i] for i in gi]), torch.stack([ys[i] for i in gi])); L[:, gi], P[:, gi] = l, pr
+    return L.numpy(), P.numpy()
+
 # %% ../nbs/06b_stacked.ipynb #c8350039
 def run_stacked(models:list, # M models of one architecture (their initial weights are used)
                 bags:list, # Instances `[N_i, D]` of all bags
@@ -72,17 +91,10 @@ def run_stacked(models:list, # M models of one architecture (their initial weigh
     p = {n: t.detach().clone() for n, t in p.items()}
     st = adam_state(p)
     base = copy.deepcopy(models[0]).to('meta')
-    def loss1(p, b, mu, sd, x, y): return mil_loss(base, functional_call(base, (p, b), ((x - mu)/sd,)), y)
-    def eval1(p, b, mu, sd, x, y):
-        out = functional_call(base, (p, b), ((x - mu)/sd,))
-        return mil_loss(base, out, y), torch.sigmoid(torch.stack([f(out).reshape(()) for f in scorings]))
-    g_fn = vmap(grad(loss1), in_dims=(0, 0, 0, 0, None, None), randomness='different')
-    e_fn = vmap(vmap(eval1, in_dims=(None, None, None, None, 0, 0), randomness='different'), in_dims=(0, 0, 0, 0, None, None), randomness='different')
+    g_fn, e_fn = _stacked_fns(base, scorings)
     xs = [torch.as_tensor(np.asarray(x), dtype=torch.float32)[None] for x in bags]
     ys = [torch.tensor([[float(l)]]) for l in labels]
     tm = torch.as_tensor(np.asarray(train_mask))
-    sizes = np.array([len(x) for x in bags]); groups = [np.flatnonzero(sizes == k) for k in np.unique(sizes)]
-    gx = [torch.stack([xs[i] for i in gi]) for gi in groups]; gy = [torch.stack([ys[i] for i in gi]) for gi in groups]
     rng = np.random.default_rng(seed)
     for ep in range(epochs):
         lr_ep = eta_min + (lr - eta_min)*(1 + math.cos(math.pi*ep/epochs))/2       # CosineAnnealingLR, T_max = epochs
@@ -94,11 +106,7 @@ def run_stacked(models:list, # M models of one architecture (their initial weigh
             with torch.no_grad(): adam_masked(p, st, g, act, lr_ep, betas, wd)
         base.eval()
         if eval_cb is None or not (eval_every or ep == epochs - 1): continue
-        L, P = torch.zeros(M, len(bags)), torch.zeros(M, len(bags), len(scorings))
-        with torch.no_grad():
-            for gi, x, y in zip(groups, gx, gy):          # bags of one size at once: no padding, exact
-                l, pr = e_fn(p, b, mu, sd, x, y); L[:, gi], P[:, gi] = l, pr
-        eval_cb(ep, L.numpy(), P.numpy())
+        eval_cb(ep, *_evaluate_stacked(e_fn, p, b, mu, sd, xs, ys, M, len(scorings)))
     return p
 
 # %% ../nbs/06b_stacked.ipynb #984c3521
