@@ -229,6 +229,36 @@ def _run_stages(out:Path, p:dict, cfg:dict, progress:bool, say) -> tuple:
         say(f"{tag}: {how}", flush=True)
     return info, stage_s, run_s, skipped
 
+# %% ../nbs/10_demo.ipynb #ddab3395
+def _claim_config(out:Path, cfg:dict):
+    "Write the folder's settings, or refuse a folder made with others (its results would mix two runs)."
+    cfile = out/'config.json'
+    if cfile.exists() and (old := json.loads(cfile.read_text())) != cfg:
+        diff = ', '.join(f"{k}={old.get(k)!r}" for k in cfg if old.get(k) != cfg[k])
+        raise DataError(out, f"was made with other settings ({diff}); use another --out or delete the folder")
+    atomic_write_json(cfile, cfg)
+
+def _demo_report(info:dict, cfg:dict, out:Path, p:dict, stage_s:dict, run_s:dict, skipped:list, threads:int, load:float, t_all:float) -> dict:
+    "The report of a demo run: figures with their intervals, the verdict, counts, the probe, the CMU slide, timings, provenance."
+    from dsmil_sa.evidence import learnt_verdict
+    texture = cfg['texture']
+    counts = {k: info[k] for k in ('n_slides', 'n_tumor_slides', 'n_tiles_20x', 'n_tiles_5x', 'n_tumour_tiles_20x',
+                                   'n_train', 'n_val', 'n_test', 'n_lesions', 'n_detections')}
+    rep = dict(slide_auc=info['slide_auc'], slide_accuracy=info['slide_accuracy'], froc=info['froc'], tile_auc=info['tile_auc'],
+               intervals=info['intervals'], verdict=learnt_verdict(info['slide_auc'], info['intervals']['auc_lo'], info['intervals']['auc_hi'], info['n_test']),
+               threshold=info['threshold'], threshold_on=info['threshold_on'], counts=counts,
+               simclr=dict(steps=info['simclr_steps'], first_loss=info['simclr_first_loss'], last_loss=info['simclr_last_loss'],
+                           chance_loss=info['simclr_chance_loss']),
+               probe=dict(simclr=info['probe_auc_simclr'], random=info['probe_auc_random'], tiles_train=info['probe_tiles_train'],
+                          tiles_test=info['probe_tiles_test'], **{k[6:]: info.get(k) for k in
+                          ('probe_margin', 'probe_margin_lo', 'probe_margin_hi', 'probe_margin_unit')}), texture=texture,
+               embedder=info['embedder'], cmu={k: v for k, v in info.items() if k.startswith('cmu_')},
+               figures=info['figures'], figure_slide=info['figure_slide'], stage_seconds=stage_s, run_seconds=run_s,
+               total_stage_seconds=round(sum(stage_s.values()), 1), wall_s=round(time.time() - t_all, 1), skipped=skipped,
+               threads=threads, load_average=[round(v, 2) for v in (load, os.getloadavg()[0])],
+               report=str(p['report']), provenance=provenance(**cfg, out=str(out), threads=threads))
+    return rep
+
 # %% ../nbs/10_demo.ipynb #085136d2
 def run_demo(out:str='demo_out', # Output folder; a rerun resumes from the stages already complete
              seed:int=0, # Seed of the slides, the split and every training run
@@ -257,15 +287,10 @@ def run_demo(out:str='demo_out', # Output folder; a rerun resumes from the stage
              verbose:bool=True) -> dict: # Print a line per stage and the report
     "Run (or resume) the whole demo pipeline in `out`; return the report (also written to `out/report.json`)."
     cfg = {k: v for k, v in locals().items() if k not in ('out', 'threads', 'progress', 'verbose')}   # what made the folder's results
-    import torch
-    from dsmil_sa.evidence import learnt_verdict          # here, not at the top: the commands start without torch
+    import torch                                          # here, not at the top: the commands start without torch
     t_all = time.time()
     out = Path(out); p = demo_paths(out); out.mkdir(parents=True, exist_ok=True)
-    cfile = out/'config.json'
-    if cfile.exists() and (old := json.loads(cfile.read_text())) != cfg:
-        diff = ', '.join(f"{k}={old.get(k)!r}" for k in cfg if old.get(k) != cfg[k])
-        raise DataError(out, f"was made with other settings ({diff}); use another --out or delete the folder")
-    atomic_write_json(cfile, cfg)
+    _claim_config(out, cfg)
     say = print if verbose else (lambda *a, **k: None)
     load = os.getloadavg()[0]
     if threads is None: threads = auto_threads(load)
@@ -275,21 +300,7 @@ def run_demo(out:str='demo_out', # Output folder; a rerun resumes from the stage
         warnings.filterwarnings('ignore', message='The given NumPy array is not writable')  # harmless, from slide reads
         try: info, stage_s, run_s, skipped = _run_stages(out, p, cfg, progress, say)
         finally: torch.set_num_threads(threads0)
-    counts = {k: info[k] for k in ('n_slides', 'n_tumor_slides', 'n_tiles_20x', 'n_tiles_5x', 'n_tumour_tiles_20x',
-                                   'n_train', 'n_val', 'n_test', 'n_lesions', 'n_detections')}
-    rep = dict(slide_auc=info['slide_auc'], slide_accuracy=info['slide_accuracy'], froc=info['froc'], tile_auc=info['tile_auc'],
-               intervals=info['intervals'], verdict=learnt_verdict(info['slide_auc'], info['intervals']['auc_lo'], info['intervals']['auc_hi'], info['n_test']),
-               threshold=info['threshold'], threshold_on=info['threshold_on'], counts=counts,
-               simclr=dict(steps=info['simclr_steps'], first_loss=info['simclr_first_loss'], last_loss=info['simclr_last_loss'],
-                           chance_loss=info['simclr_chance_loss']),
-               probe=dict(simclr=info['probe_auc_simclr'], random=info['probe_auc_random'], tiles_train=info['probe_tiles_train'],
-                          tiles_test=info['probe_tiles_test'], **{k[6:]: info.get(k) for k in
-                          ('probe_margin', 'probe_margin_lo', 'probe_margin_hi', 'probe_margin_unit')}), texture=texture,
-               embedder=info['embedder'], cmu={k: v for k, v in info.items() if k.startswith('cmu_')},
-               figures=info['figures'], figure_slide=info['figure_slide'], stage_seconds=stage_s, run_seconds=run_s,
-               total_stage_seconds=round(sum(stage_s.values()), 1), wall_s=round(time.time() - t_all, 1), skipped=skipped,
-               threads=threads, load_average=[round(v, 2) for v in (load, os.getloadavg()[0])],
-               report=str(p['report']), provenance=provenance(**cfg, out=str(out), threads=threads))
+    rep = _demo_report(info, cfg, out, p, stage_s, run_s, skipped, threads, load, t_all)
     atomic_write_json(p['report'], rep)
     say(_summary(rep))
     return rep
