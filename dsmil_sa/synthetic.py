@@ -43,11 +43,10 @@ def _wobbly_ellipse(rng, cx, cy, r, k=48):
     x, y = a * np.cos(t) * wob, b * np.sin(t) * wob
     return np.stack([cx + x * np.cos(rot) - y * np.sin(rot), cy + x * np.sin(rot) + y * np.cos(rot)], 1)
 
-# %% ../nbs/01a_synthetic.ipynb #c65e81bb
-def _synthetic_plan(size:int, tumor:bool, seed:int, n_tumors=(1, 3)):
-    "Tissue field, tumour polygons and nuclei of a synthetic slide (all in level-0 pixels)."
+# %% ../nbs/01a_synthetic.ipynb #41017ba4
+def _tissue_field(rng, size:int) -> np.ndarray:
+    "The coarse tissue field `[g, g]` of a slide (a point every `_GRID` px): a few blobs plus smooth noise; tissue where it exceeds 0.5."
     from scipy import ndimage
-    rng = np.random.default_rng(seed)
     g = -(-size // _GRID) + 1
     yy, xx = np.mgrid[0:g, 0:g] / g
     env = np.zeros((g, g))
@@ -55,16 +54,27 @@ def _synthetic_plan(size:int, tumor:bool, seed:int, n_tumors=(1, 3)):
         cx, cy, s = rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7), rng.uniform(0.12, 0.2)
         env += np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * s ** 2))
     noise = ndimage.gaussian_filter(rng.standard_normal((g, g)), g / 25, mode='wrap')
-    field = (env / env.max() + 0.6 * noise / noise.std() * 0.35).astype(np.float32)  # tissue where field > 0.5
-    polys = []
-    if tumor:
-        inside = ndimage.distance_transform_edt(field > 0.55)
-        for _ in range(rng.integers(n_tumors[0], n_tumors[1] + 1)):
-            r = size * rng.uniform(0.035, 0.07)
-            ok = np.argwhere(inside > 1.2 * r / _GRID)
-            if not len(ok): ok = np.argwhere(inside >= inside.max())
-            cy, cx = (ok[rng.integers(len(ok))] + 0.5) * _GRID
-            polys.append(_wobbly_ellipse(rng, cx, cy, r))
+    return (env / env.max() + 0.6 * noise / noise.std() * 0.35).astype(np.float32)
+
+def _tumour_polys(rng, field:np.ndarray, size:int, n_tumors) -> list:
+    "Tumour outlines (level-0 px), each placed well inside the tissue."
+    from scipy import ndimage
+    inside, polys = ndimage.distance_transform_edt(field > 0.55), []
+    for _ in range(rng.integers(n_tumors[0], n_tumors[1] + 1)):
+        r = size * rng.uniform(0.035, 0.07)
+        ok = np.argwhere(inside > 1.2 * r / _GRID)
+        if not len(ok): ok = np.argwhere(inside >= inside.max())
+        cy, cx = (ok[rng.integers(len(ok))] + 0.5) * _GRID
+        polys.append(_wobbly_ellipse(rng, cx, cy, r))
+    return polys
+
+# %% ../nbs/01a_synthetic.ipynb #c65e81bb
+def _synthetic_plan(size:int, tumor:bool, seed:int, n_tumors=(1, 3)):
+    "Tissue field, tumour polygons and nuclei of a synthetic slide (all in level-0 pixels)."
+    from scipy import ndimage
+    rng = np.random.default_rng(seed)
+    field = _tissue_field(rng, size); g = len(field)
+    polys = _tumour_polys(rng, field, size, n_tumors) if tumor else []
     tmask = np.zeros((g, g), np.float32)   # coarse tumour field, to tint the stroma
     for p in polys:
         rr, cc = _fill_polygon(p[:, 1] / _GRID - 0.5, p[:, 0] / _GRID - 0.5, (g, g)); tmask[rr, cc] = 1
