@@ -313,6 +313,35 @@ def _check_same_run(out, config:dict):
     old = torch.load(out, map_location='cpu', weights_only=False).get('config', {})
     check_settings(out, old, {k: config[k] for k in _RUN_KEYS if k in config}, 'is a SimCLR run with', 'use another checkpoint path, or the same settings')
 
+# %% ../nbs/03a_simclr.ipynb #eed76dc0
+def _run_config(dataset, out:Path, device, batch_size, tile_size, norm:str, **rest) -> dict:
+    "A run's settings, stored in its checkpoint: the view size, the batch size (a resumed run keeps its own; chosen before the first step), the rest as given."
+    tile_size = _view_size(dataset, tile_size, norm, out)
+    if batch_size is None and out.exists():
+        batch_size = torch.load(out, map_location='cpu', weights_only=False)['config']['batch_size']
+    batch_size = choose_batch_size(batch_size, tile_size, device, where=out)
+    return dict(batch_size=batch_size, tile_size=tile_size, norm=norm, n_tiles=len(dataset), **rest)
+
+def _precision(device) -> tuple:
+    "Mixed precision on a GPU (bfloat16 where it has it, with no loss scaling; else float16 and a GradScaler); none on the CPU."
+    amp = device.type == 'cuda'
+    amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if amp else None
+    return amp, amp_dtype, (torch.amp.GradScaler('cuda') if amp_dtype == torch.float16 else None)
+
+# %% ../nbs/03a_simclr.ipynb #1974b8aa
+def _parallel(model, dataset, distributed:bool, local_rank:int, device, seed:int) -> tuple:
+    "The network to step (DDP-wrapped under torchrun) and the sampler (one shard per process, or a resumable epoch order)."
+    if not distributed: return model, _EpochSampler(len(dataset), seed)
+    net = nn.parallel.DistributedDataParallel(model, device_ids=[local_rank] if device.type == 'cuda' else None)
+    return net, torch.utils.data.DistributedSampler(dataset, shuffle=True, seed=seed, drop_last=True)
+
+def _epoch_loader(dataset, sampler, distributed:bool, epoch:int, pos:int, bs:int, workers:int, pin:bool, seed:int):
+    "This epoch's loader, from batch `pos` on (a resumed run continues its epoch; DDP restarts a part-done one)."
+    if distributed: sampler.set_epoch(epoch)
+    else: sampler.set_epoch(epoch, pos * bs)
+    return torch.utils.data.DataLoader(dataset, batch_size=bs, sampler=sampler, num_workers=workers, drop_last=True,
+                                       pin_memory=pin, generator=torch.Generator().manual_seed(seed + epoch))
+
 # %% ../nbs/03a_simclr.ipynb #32a81413
 def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3, S, S] (or (tile, ...) tuples)
                  out,                      # Checkpoint path; resumed from if it exists
@@ -338,26 +367,16 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
     distributed = world > 1
     if distributed: import torch.distributed as dist
     seed_everything(seed + rank)
-    tile_size = _view_size(dataset, tile_size, norm, out)
-    if batch_size is None and out.exists():          # a resumed run keeps the batch size it started with
-        batch_size = torch.load(out, map_location='cpu', weights_only=False)['config']['batch_size']
-    batch_size = choose_batch_size(batch_size, tile_size, device, where=out)   # before the first step, not in it
-    config = dict(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, temperature=temperature,
-                  tile_size=tile_size, norm=norm, seed=seed, world_size=world, n_tiles=len(dataset))
+    if views not in ('batched', 'per-image'): raise ValueError(f"views must be 'batched' or 'per-image', not {views!r}")
+    config = _run_config(dataset, out, device, batch_size, tile_size, norm, epochs=epochs, lr=lr, weight_decay=weight_decay,
+                         temperature=temperature, seed=seed, world_size=world, views=views, aug_kw=dict(aug_kw or {}))
+    batch_size, tile_size = config['batch_size'], config['tile_size']
+    _check_same_run(out, config)
     model = SimCLR(norm).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    if views not in ('batched', 'per-image'): raise ValueError(f"views must be 'batched' or 'per-image', not {views!r}")
-    config.update(views=views, aug_kw=dict(aug_kw or {}))
-    _check_same_run(out, config)
-    amp = device.type == 'cuda'
-    amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if amp else None
-    scaler = torch.amp.GradScaler('cuda') if amp_dtype == torch.float16 else None    # bfloat16 needs no loss scaling
+    amp, amp_dtype, scaler = _precision(device)
     step, history = resume_checkpoint(out, model, opt, scaler)
-    net = model
-    if distributed:
-        net = nn.parallel.DistributedDataParallel(model, device_ids=[local_rank] if device.type == 'cuda' else None)
-        sampler = torch.utils.data.DistributedSampler(dataset, shuffle=True, seed=seed, drop_last=True)
-    else: sampler = _EpochSampler(len(dataset), seed)
+    net, sampler = _parallel(model, dataset, distributed, local_rank, device, seed)
     bs, steps_per_epoch, total = _step_plan(len(dataset), batch_size, world, epochs, max_steps, out)
     views = (BatchViews if views == 'batched' else SimCLRViews)(tile_size, **(aug_kw or {}))
     pending = []                                            # losses still on the device
@@ -366,21 +385,15 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
         model.train()
         epoch, pos = divmod(step, steps_per_epoch)   # resume at batch `pos` of `epoch`
         while step < total:
-            if distributed: sampler.set_epoch(epoch); pos = 0   # DDP restarts a part-done epoch
-            else: sampler.set_epoch(epoch, pos * bs)
-            dl = torch.utils.data.DataLoader(dataset, batch_size=bs, sampler=sampler, num_workers=workers, drop_last=True,
-                                             pin_memory=amp, generator=torch.Generator().manual_seed(seed + epoch))
-            for batch in dl:
+            for batch in _epoch_loader(dataset, sampler, distributed, epoch, pos, bs, workers, amp, seed):
                 x = (batch[0] if isinstance(batch, (tuple, list)) else batch).to(device, non_blocking=True)
                 step += 1; pending.append(simclr_step(net, views, x, opt, scaler, temperature, amp_dtype)); bar.update(1)
-                end_of_epoch = step % steps_per_epoch == 0
-                save = end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)
+                save = step % steps_per_epoch == 0 or step == total or (ckpt_every and step % ckpt_every == 0)
                 if save or len(pending) >= log_every:
                     history += torch.stack(pending).tolist(); pending = []
                     bar.set_postfix(loss=f"{history[-1]:.3f}", epoch=epoch)
-                if rank == 0 and save:
-                    save_checkpoint(out, model, opt, scaler, step, history, config)
-                if distributed and (end_of_epoch or step == total or (ckpt_every and step % ckpt_every == 0)): dist.barrier()
+                if rank == 0 and save: save_checkpoint(out, model, opt, scaler, step, history, config)
+                if distributed and save: dist.barrier()           # every process waits for the checkpoint
                 if step >= total: break
             epoch, pos = epoch + 1, 0
     finally: bar.close()                    # an interruption leaves a clean line for the message

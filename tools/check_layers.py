@@ -1,7 +1,8 @@
 """The package's layering: every module imports only from modules of lower-numbered notebooks (lazy imports inside
 functions included), and `nbs/sidebar.yml` lists every notebook once, in the notebooks' order (the tutorial, `index`
-and the demo, first), and that no exported cell holds two public top-level definitions (one definition per cell, as
-the nbdev exemplars write them).
+and the demo, first), and that no exported cell holds two public top-level definitions, more than two definitions of
+any kind, or more than 40 lines of code (signatures' parameter lines aside) -- one short definition per cell, as the
+nbdev exemplars write them.
 
     .venv/bin/python tools/check_layers.py        # prints each violation; exit 1 if any
 """
@@ -53,8 +54,21 @@ def sidebar_violations() -> list[str]:
     if rest != sorted(rest): bad.append(f"sidebar.yml is not in the notebooks' order: {', '.join(rest)}")
     return bad
 
+MAX_LINES = 40
+
+def code_lines(src:str) -> int:
+    "Lines of an exported cell without its directives and without the parameter lines of its signatures (docments document, they are not code)."
+    import ast
+    body = '\n'.join(l for l in src.splitlines() if not l.startswith('#|'))
+    n = len(body.strip().splitlines())
+    try: tree = ast.parse(body)
+    except SyntaxError: return n
+    for d in ast.walk(tree):
+        if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef)) and d.body: n -= max(d.body[0].lineno - d.lineno - 1, 0)
+    return n
+
 def cell_violations() -> list[str]:
-    "Exported cells that define two public functions or classes at top level, or more than two definitions of any kind."
+    "Exported cells that define two public functions or classes at top level, more than two definitions of any kind, or over `MAX_LINES` lines."
     import json
     bad = []
     for nb in sorted(NBS.glob('[0-9]*.ipynb')):
@@ -64,6 +78,7 @@ def cell_violations() -> list[str]:
             every = re.findall(r'^(?:async def|def|class) (\w+)', s, re.M); names = [n for n in every if not n.startswith('_')]
             if len(names) > 1: bad.append(f"{nb.name}: one exported cell defines {', '.join(names)}: one definition per cell")
             elif len(every) > 2: bad.append(f"{nb.name}: one exported cell defines {', '.join(every)}: at most two top-level definitions, private ones included")
+            if (n := code_lines(s)) > MAX_LINES: bad.append(f"{nb.name}: an exported cell of {n} lines ({', '.join(every) or 'no definition'}): at most {MAX_LINES}, signatures aside; grow it with @patch or helpers")
     return bad
 
 if __name__ == '__main__':
