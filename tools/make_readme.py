@@ -19,7 +19,7 @@ def render(nb_path=root/'nbs'/'index.ipynb'):
         src = ''.join(c['source'])
         d = directives(src)
         if 'hide' in d: continue
-        if c['cell_type'] == 'markdown': parts.append(src.strip()); continue
+        if c['cell_type'] == 'markdown': parts.append(src.strip().replace('](../', '](')); continue   # paths from nbs/ to the repository root
         if c['cell_type'] != 'code': continue
         code = '\n'.join(l for l in src.splitlines() if not l.startswith('#|')).strip()
         if code and 'echo: false' not in ' '.join(d.values()): parts.append(f"```python\n{code}\n```")
