@@ -13,7 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from .learner import bag_metrics
+from .metrics import bag_metrics
 from .stacked import cv_runs
 
 # %% auto #0

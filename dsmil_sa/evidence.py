@@ -8,7 +8,7 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/evidence.html.md"""
 from __future__ import annotations
 import numpy as np, pandas as pd
 from .froc import EVAL_FP_RATES, SlideMatch, froc_curve
-from .learner import gap_verdict
+from .metrics import gap_verdict
 import h5py
 from .core import DataError
 from .tiling import mag_name

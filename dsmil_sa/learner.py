@@ -14,12 +14,10 @@ import pandas as pd
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
-from sklearn.metrics import roc_auc_score, roc_curve, accuracy_score, precision_score, recall_score, f1_score
-from sklearn.model_selection import StratifiedKFold, train_test_split
-from scipy import stats
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .core import DataError, MILOutput, seed_everything, get_device, atomic_path, atomic_write_json, provenance, remove_stale_tmp, save_torch, check_writable
+from .metrics import youden_threshold, class_thresholds, bag_metrics, train_val_split, cv_folds, summarize, paired_gaps, gap_verdict
 from .bags import collate_bags, ListBags, BagStandardizer, WSIBags
 from .mil import as_batch
 from .models import mil_loss, make_model, ModelRecord, save_model, json_safe
@@ -27,9 +25,8 @@ from fastcore.meta import delegates
 
 # %% auto #0
 __all__ = ['PRESETS', 'FIT_FORMAT', 'get_preset', 'make_optimizer', 'SizeBatchSampler', 'padding_fraction', 'predict',
-           'youden_threshold', 'class_thresholds', 'bag_metrics', 'train_val_split', 'save_fit_state', 'load_fit_state',
-           'fit', 'evaluate', 'cross_validate', 'summarize', 'paired_gaps', 'gap_verdict', 'fit_bags',
-           'bags_provenance', 'train_folder']
+           'save_fit_state', 'load_fit_state', 'fit', 'evaluate', 'cross_validate', 'fit_bags', 'bags_provenance',
+           'train_folder']
 
 # %% ../nbs/06_learner.ipynb #2e47d5ca
 PRESETS = {
@@ -100,56 +97,6 @@ def predict(model:nn.Module, ds:Dataset, batch_size:int=1, device=None) -> tuple
         ys.append(y.cpu()); ps.append(torch.sigmoid(out.logits).cpu())
     y, p = torch.cat(ys).numpy(), torch.cat(ps).numpy()
     return y, p, float(np.sum(losses) / len(y))
-
-# %% ../nbs/06_learner.ipynb #ef3c7c6b
-def youden_threshold(y, p) -> float:
-    "Threshold of maximal Youden's J (TPR - FPR), in the middle (in logits) of the widest score interval reaching it."
-    y, p = np.asarray(y).ravel().astype(int), np.asarray(p, float).ravel()
-    if len(np.unique(y)) < 2: return 0.5
-    s = np.unique(p)                                     # call positive when p >= s[k]
-    J = np.array([(p[y == 1] >= t).mean() - (p[y == 0] >= t).mean() for t in s])
-    lg = np.log(np.clip(s, 1e-7, 1 - 1e-7) / np.clip(1 - s, 1e-7, 1))
-    best = [k for k in np.flatnonzero(J >= J.max() - 1e-12) if k > 0]
-    if not best: return float(s[0])
-    k = max(best, key=lambda k: lg[k] - lg[k - 1])
-    return float(1 / (1 + np.exp(-(lg[k] + lg[k - 1]) / 2)))
-
-# %% ../nbs/06_learner.ipynb #599017bf
-def class_thresholds(y, p):
-    "`youden_threshold` of each class column of labels `y` and probabilities `p` `[n, C]`: a float for `C = 1`, else a list."
-    y, p = np.asarray(y, float), np.asarray(p, float)
-    if y.ndim == 1: return youden_threshold(y, p)
-    t = [youden_threshold(y[:, c], p[:, c]) for c in range(y.shape[1])]
-    return t[0] if len(t) == 1 else t
-
-# %% ../nbs/06_learner.ipynb #1edf47cb
-def bag_metrics(y, p, threshold=0.5) -> dict:
-    "Accuracy, AUC, precision, recall and F1 (scikit-learn), averaged over classes when `C > 1`."
-    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
-    if y.ndim == 1: y, p = y[:, None], p[:, None]
-    thr = np.broadcast_to(np.asarray(threshold, dtype=float), (y.shape[1],))
-    res = []
-    for c in range(y.shape[1]):
-        yc, pc = y[:, c].astype(int), (p[:, c] >= thr[c]).astype(int)
-        res.append(dict(accuracy=accuracy_score(yc, pc),
-                        auc=roc_auc_score(yc, p[:, c]) if len(np.unique(yc)) > 1 else float('nan'),
-                        precision=precision_score(yc, pc, zero_division=0), recall=recall_score(yc, pc, zero_division=0),
-                        f1=f1_score(yc, pc, zero_division=0)))
-    return {k: float(np.mean([r[k] for r in res])) for k in res[0]}
-
-# %% ../nbs/06_learner.ipynb #2e1cd654
-def train_val_split(idx, # Indices of the training data (and only those)
-                    labels, # Labels of **all** items (indexed by `idx`)
-                    val_frac:float=0.2, # Fraction kept for validation
-                    seed:int=0):
-    "Stratified split of `idx` into training and validation indices (at least one of each class in validation)."
-    idx = np.asarray(idx); lab = np.asarray(labels)[idx]
-    if val_frac <= 0: return idx, idx[:0]
-    classes, counts = np.unique(lab, return_counts=True)
-    strat = lab if counts.min() >= 2 else None
-    n_val = max(len(classes) if strat is not None else 1, math.ceil(val_frac * len(idx)))   # as scikit-learn rounds
-    tr, va = train_test_split(idx, test_size=n_val, random_state=seed, stratify=strat)
-    return np.sort(tr), np.sort(va)
 
 # %% ../nbs/06_learner.ipynb #ceb483d1
 def _loader_state(dl) -> dict:
@@ -255,56 +202,22 @@ def cross_validate(make_model, # `make_model(in_dim) -> nn.Module`, called afres
                    standardize:bool=True, # Standardise features with statistics of the training part
                    progress:bool=True, # Progress bar over folds
                    **fit_kw) -> pd.DataFrame: # Passed to `fit` (preset, batch_size, lr, epochs, ...)
-    "Repeated stratified k-fold cross-validation; one row of test metrics per fold."
+    "Repeated stratified k-fold cross-validation (`metrics.cv_folds`); one row of test metrics per fold."
     labels = np.asarray(labels); rows = []
     bar = tqdm(total=k * repeats, disable=not progress, leave=False, desc='folds')
-    for r in range(repeats):
-        s = seed + r
-        for f, (tr_all, te) in enumerate(StratifiedKFold(k, shuffle=True, random_state=s).split(np.zeros(len(labels)), labels)):
-            assert not set(tr_all) & set(te)
-            tr, va = train_val_split(tr_all, labels, val_frac, seed=s)
-            bb = bags
-            if standardize:
-                st = BagStandardizer().fit([bags[i] for i in tr])
-                bb = dict(zip(np.concatenate([tr, va, te]), st.transform([bags[i] for i in np.concatenate([tr, va, te])])))
-            mk = lambda ix: ListBags([bb[i] for i in ix], labels[ix])
-            seed_everything(s * 1000 + f); model = make_model(np.asarray(bags[0]).shape[1])
-            out = fit(model, mk(tr), mk(va) if len(va) else None, seed=s * 1000 + f, progress=False, **fit_kw)
-            rows.append(dict(repeat=r, fold=f, **evaluate(model, mk(te), out['threshold']), threshold=out['threshold'], best_epoch=out['best_epoch']))
-            bar.update(1)
+    for F in cv_folds(labels, k, repeats, seed, val_frac):
+        tr, va, te, s, f = F['train'], F['val'], F['test'], F['seed'], F['fold']
+        bb = bags
+        if standardize:
+            st = BagStandardizer().fit([bags[i] for i in tr])
+            bb = dict(zip(np.concatenate([tr, va, te]), st.transform([bags[i] for i in np.concatenate([tr, va, te])])))
+        mk = lambda ix: ListBags([bb[i] for i in ix], labels[ix])
+        seed_everything(s * 1000 + f); model = make_model(np.asarray(bags[0]).shape[1])
+        out = fit(model, mk(tr), mk(va) if len(va) else None, seed=s * 1000 + f, progress=False, **fit_kw)
+        rows.append(dict(repeat=F['repeat'], fold=f, **evaluate(model, mk(te), out['threshold']), threshold=out['threshold'], best_epoch=out['best_epoch']))
+        bar.update(1)
     bar.close()
     return pd.DataFrame(rows)
-
-# %% ../nbs/06_learner.ipynb #0f6b1863
-def summarize(df:pd.DataFrame, cols=('accuracy', 'auc'), by=None, digits:int=3) -> pd.DataFrame:
-    "Mean ± sample standard deviation of metric columns (over folds and repeats), optionally grouped by columns `by`, to `digits` decimals."
-    def f(g): return pd.Series({c: f"{g[c].mean():.{digits}f} ± {g[c].std(ddof=1) if len(g) > 1 else 0.:.{digits}f}" for c in cols})
-    return f(df).to_frame().T if by is None else df.groupby(list(by), sort=False).apply(f, include_groups=False)
-
-# %% ../nbs/06_learner.ipynb #5ef7f5c8
-def paired_gaps(runs:pd.DataFrame, # One row per run
-                base, # The value of `col` that every other run is compared with
-                by=('model',), # One gap per combination of these columns
-                pair=('repeat', 'fold'), # The columns that make two runs a pair (the same data)
-                metric:str='auc', level:float=0.95, col:str='model') -> pd.DataFrame: # ...; the column holding `base`
-    "Mean paired difference `metric(run) - metric(its base run)` with its `level` t interval, pair count and t-test p, per `by`."
-    b = runs[runs[col] == base].set_index(list(pair))[metric]
-    if not b.index.is_unique: raise ValueError(f"several {base!r} runs share the same {list(pair)}: pair on more columns")
-    o = runs[runs[col] != base].copy()
-    o['gap'] = o[metric].to_numpy() - b.reindex(pd.MultiIndex.from_frame(o[list(pair)]) if len(pair) > 1 else o[pair[0]]).to_numpy()
-    def ci(d):
-        d = d.dropna(); n, m = len(d), d.mean()
-        se = d.std(ddof=1)/np.sqrt(n) if n > 1 else np.nan; h = stats.t.ppf((1 + level)/2, n - 1)*se
-        p = (2*stats.t.sf(abs(m)/se, n - 1) if se > 0 else float(m == 0) if n > 1 else np.nan)   # two-sided, 'the gap is 0'
-        return pd.Series(dict(gap=m, lo=m - h, hi=m + h, n=n, p=p))
-    return o.groupby(list(by), dropna=False, sort=False)['gap'].apply(ci).unstack().reset_index()
-
-# %% ../nbs/06_learner.ipynb #d2063114
-def gap_verdict(lo:float, hi:float, band:float=0.02) -> str:
-    "'better', 'worse', 'equal within ±band' or 'not resolved', from a paired interval `[lo, hi]`."
-    if lo > 0: return 'better'
-    if hi < 0: return 'worse'
-    return f'equal within ±{band}' if -band <= lo and hi <= band else 'not resolved'
 
 # %% ../nbs/06_learner.ipynb #06b6ca0b
 def _check_classes(y, val_frac:float):

@@ -10,7 +10,7 @@ import json, hashlib
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .learner import summarize, paired_gaps, gap_verdict
+from .metrics import summarize, paired_gaps, gap_verdict
 from .stacked import DSMIL_SCORINGS, grid_settings, cv_job
 from .core import atomic_write_text
 

@@ -21,7 +21,8 @@ from .bags import collate_bags
 from .datasets import MNISTBags
 from .models import EndToEnd, LeNetExtractor, make_model, mil_loss
 from .evidence import holm
-from .learner import fit, evaluate, get_preset, make_optimizer, paired_gaps, gap_verdict, _loader, _loader_state, _set_loader_state
+from .metrics import paired_gaps, gap_verdict
+from .learner import fit, evaluate, get_preset, make_optimizer, _loader, _loader_state, _set_loader_state
 
 # %% auto #0
 __all__ = ['MNIST_MODELS', 'LOCKSTEP_FORMAT', 'mnist_net', 'mnist_train_bags', 'mnist_test_bags', 'mnist_bags_run', 'RunStack',
@@ -290,10 +291,10 @@ def finished_sizes(runs:pd.DataFrame, want:list) -> list:
 
 # %% ../nbs/09a_mnist_grid.ipynb #b96b4e50
 def _check_grid_settings(out, have:pd.DataFrame, want:dict):
-    "A `DataError` if the runs under `out` were made with settings other than `want`."
-    bad = {k: sorted(set(have[k].dropna())) for k in want if k in have and have[k].notna().any()}
-    bad = {k: g for k, g in bad.items() if g != [want[k]]}
-    check_settings(out, {k: ', '.join(map(str, g)) for k, g in bad.items()}, {k: want[k] for k in bad}, 'holds runs with', 'use another folder for these settings')
+    "A `DataError` if the runs under `out` were made with settings other than `want` (a column of several values never matches)."
+    seen = {k: sorted(set(have[k].dropna())) for k in want if k in have and have[k].notna().any()}
+    check_settings(out, {k: v[0] if len(v) == 1 else ', '.join(map(str, v)) for k, v in seen.items()}, want,
+                   'holds runs with', 'use another folder for these settings')
 
 # %% ../nbs/09a_mnist_grid.ipynb #4806b61d
 def mnist_grid(out, # Folder of the group files (resumable)

@@ -14,7 +14,7 @@ import h5py
 import torch
 from .core import DataError, atomic_path, atomic_write_text, h5_to, check_writable
 from .bags import slide_key
-from .learner import class_thresholds, train_val_split
+from .metrics import class_thresholds, train_val_split
 from .models import ModelRecord
 
 # %% auto #0

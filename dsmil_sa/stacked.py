@@ -15,7 +15,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.metrics import roc_auc_score
 from .core import seed_everything
 from .bags import BagStandardizer
-from .learner import train_val_split, youden_threshold, bag_metrics
+from .metrics import cv_folds, youden_threshold, bag_metrics
 from .models import mil_loss, make_model
 
 # %% auto #0
@@ -113,16 +113,10 @@ def run_stacked(models:list, # M models of one architecture (their initial weigh
 def cv_runs(labels, # 0/1 label of each bag
             k:int, repeats:int, seed:int, val_frac:float, # Folds, repetitions, first seed, validation part
             variants=('val', 'fixed')) -> list:
-    "One dict per run: repeat, fold, variant and its train / validation / test indices (the folds of `learner.cross_validate`)."
-    n, runs = len(labels), []
-    for r in range(repeats):
-        s = seed + r
-        for f, (tr_all, te) in enumerate(StratifiedKFold(k, shuffle=True, random_state=s).split(np.zeros(n), labels)):
-            tr, va = train_val_split(tr_all, labels, val_frac, seed=s)
-            for v in variants:
-                runs.append(dict(repeat=r, fold=f, variant=v, tr=tr if v == 'val' else tr_all,
-                                 va=va if v == 'val' else tr_all[:0], te=te, tr_all=tr_all))
-    return runs
+    "One dict per run: repeat, fold, variant and its train / validation / test indices (`metrics.cv_folds`, as `learner.cross_validate`)."
+    return [dict(repeat=F['repeat'], fold=F['fold'], variant=v, tr=F['train'] if v == 'val' else F['train_all'],
+                 va=F['val'] if v == 'val' else F['train_all'][:0], te=F['test'], tr_all=F['train_all'])
+            for F in cv_folds(labels, k, repeats, seed, val_frac) for v in variants]
 
 # %% ../nbs/06b_stacked.ipynb #4de908e7
 def paper_protocol(y_test, # Test labels of one fold
