@@ -295,11 +295,12 @@ def write_camelyon_xml(annotations:list[Annotation], path) -> Path:
 # %% ../nbs/01_slides.ipynb #a47ec4a2
 def annotation_mask(annotations:list[Annotation], # Polygons in level-0 pixels
                     shape:tuple[int, int], # (H, W) of the mask
-                    downsample:float=1.0): # Level-0 pixels per mask pixel
+                    downsample:float=1.0, # Level-0 pixels per mask pixel
+                    origin:tuple[int, int]=(0, 0)): # (row, column) of this mask's first pixel in the whole slide's mask
     "A bool [H, W] mask: inside a tumour polygon and outside every exclusion polygon."
     mask = np.zeros(shape, bool)
     def fill(a, v):
-        xy = np.asarray(a.coords, float) / downsample - 0.5
+        xy = np.asarray(a.coords, float) / downsample - 0.5 - [origin[1], origin[0]]
         rr, cc = _fill_polygon(xy[:, 1], xy[:, 0], shape)
         mask[rr, cc] = v
     for a in annotations:

@@ -21,9 +21,9 @@ from .core import DataError, OutputError, Busy, atomic_path, tmp_sibling, failur
 from .slides import Slide, read_camelyon_xml, annotation_mask
 
 # %% auto #0
-__all__ = ['SLIDE_EXTS', 'tissue_mask', 'summed_area', 'box_fraction', 'grid', 'mag_name', 'mag_value', 'TileSet',
-           'slide_path_attrs', 'resolve_slide_path', 'link_pyramid', 'compute_tiles', 'read_tile', 'tile_slide',
-           'write_jpeg_tiles', 'list_slides', 'tile_folder']
+__all__ = ['SLIDE_EXTS', 'tissue_mask', 'summed_area', 'box_fraction', 'grid', 'label_fractions', 'mag_name', 'mag_value',
+           'TileSet', 'slide_path_attrs', 'resolve_slide_path', 'link_pyramid', 'compute_tiles', 'read_tile',
+           'tile_slide', 'write_jpeg_tiles', 'toy_tile_sets', 'list_slides', 'tile_folder']
 
 # %% ../nbs/02_tiling.ipynb #0ec48ac3
 def _otsu(s:np.ndarray, bins:int=256) -> float:
@@ -60,21 +60,22 @@ def summed_area(mask:np.ndarray) -> np.ndarray: # bool/float [H, W]
     return sat
 
 # %% ../nbs/02_tiling.ipynb #76f59ae7
+def _box_index(xy, extent:float, downsample:float, H:int, W:int) -> tuple:
+    "Mask rows and columns `(y0, y1, x0, x1)` of level-0 boxes (top-left corners `xy`, side `extent`), clipped to `[H, W]`."
+    xy = np.asarray(xy, np.float64).reshape(-1, 2)
+    at = lambda v, n: np.clip(np.round(v / downsample), 0, n).astype(int)
+    return at(xy[:, 1], H), at(xy[:, 1] + extent, H), at(xy[:, 0], W), at(xy[:, 0] + extent, W)
+
 def box_fraction(mask:np.ndarray, # bool/float [H, W] at `downsample`
                  xy:np.ndarray, # int [N, 2] level-0 top-left corners
                  extent:float, # Side of each box in level-0 pixels
                  downsample:float, # Level-0 pixels per mask pixel
                  sat:np.ndarray|None=None): # `summed_area(mask)`, when several grids share one mask
     "Mean of `mask` over each level-0 box (area outside the mask counts as 0)."
-    H, W = mask.shape
+    y0, y1, x0, x1 = _box_index(xy, extent, downsample, *mask.shape)
     if sat is None: sat = summed_area(mask)
-    xy = np.asarray(xy, np.float64).reshape(-1, 2)
-    x0, y0 = np.clip(np.round(xy[:, 0] / downsample), 0, W).astype(int), np.clip(np.round(xy[:, 1] / downsample), 0, H).astype(int)
-    x1 = np.clip(np.round((xy[:, 0] + extent) / downsample), 0, W).astype(int)
-    y1 = np.clip(np.round((xy[:, 1] + extent) / downsample), 0, H).astype(int)
     tot = sat[y1, x1] - sat[y0, x1] - sat[y1, x0] + sat[y0, x0]
-    area = max((extent / downsample) ** 2, 1e-9)
-    return (tot / area).astype(np.float32)
+    return (tot / max((extent / downsample) ** 2, 1e-9)).astype(np.float32)
 
 # %% ../nbs/02_tiling.ipynb #c863b7a7
 def grid(dims:tuple[int, int], # Level-0 (width, height)
@@ -83,6 +84,22 @@ def grid(dims:tuple[int, int], # Level-0 (width, height)
     nx, ny = math.ceil(dims[0] / extent), math.ceil(dims[1] / extent)
     gy, gx = np.mgrid[0:ny, 0:nx]
     return np.stack([np.round(gx.ravel() * extent), np.round(gy.ravel() * extent)], 1).astype(np.int64)
+
+# %% ../nbs/02_tiling.ipynb #a7e28c52
+def label_fractions(annotations:list, # Camelyon16 polygons in level-0 pixels
+                    xy:np.ndarray, extent:float, # Level-0 top-left corners `[N, 2]` of the tiles, and their side
+                    downsample:float, shape:tuple, # Level-0 pixels per mask pixel, and (H, W) of the whole slide's mask
+                    band_pixels:int=2**23): # Rasterise at most about this many mask pixels at once
+    "Tumour fraction of each tile: `box_fraction` of the `annotation_mask`, drawn in bands of rows (memory bounded by `band_pixels`)."
+    H, W = shape; y0, y1, x0, x1 = _box_index(xy, extent, downsample, H, W)
+    out, step = np.zeros(len(y0), np.float32), max(1, band_pixels // max(W, 1))
+    for r in range(0, H, step):
+        sel = (y0 >= r) & (y0 < r + step)
+        if not sel.any(): continue
+        sat = summed_area(annotation_mask(annotations, (int(y1[sel].max()) - r, W), downsample, origin=(r, 0)))
+        a, b, c, d = y0[sel] - r, y1[sel] - r, x0[sel], x1[sel]
+        out[sel] = (sat[b, d] - sat[a, d] - sat[b, c] + sat[a, c]) / max((extent / downsample) ** 2, 1e-9)
+    return out
 
 # %% ../nbs/02_tiling.ipynb #6642f03b
 def mag_name(mag:float) -> str:
@@ -209,17 +226,12 @@ def compute_tiles(slide:Slide, # An open slide
         r = ext[lo] / ext[hi]
         if abs(r - round(r)) > 1e-6: raise DataError(slide.path, f'magnifications {hi} and {lo} are not in an integer ratio')
     if thumb is None:
-        side = int(np.clip(max(W, H) / (ext[mags[0]] / 16), 512, 4096))
+        side = int(np.clip(max(W, H) / (ext[mags[0]] / 16), 512, 2048))   # at most 2,048 px: memory that does not grow with the slide
         thumb = slide.thumbnail(side)
     tds = W / thumb.shape[1]
     tmask = tissue_mask(thumb); del thumb                 # the colours are not needed again (memory of a gigapixel slide)
     if not tmask.any(): raise DataError(slide.path, 'no tissue found')
-    lab_mask, lds = None, None
-    if annotations is not None:
-        lds = max(1.0, ext[mags[0]] / 16)
-        lab_mask = annotation_mask(annotations, (math.ceil(H / lds), math.ceil(W / lds)), lds)
-    coords, labels, tissue, keep = {}, {}, {}, {}
-    tsat, lsat = summed_area(tmask), None if lab_mask is None else summed_area(lab_mask)
+    coords, labels, tissue, keep, tsat = {}, {}, {}, {}, summed_area(tmask)
     for m in mags:
         c = grid((W, H), ext[m]); coords[m] = c
         tissue[m] = box_fraction(tmask, c, ext[m], tds, tsat)
@@ -227,7 +239,8 @@ def compute_tiles(slide:Slide, # An open slide
     parent = link_pyramid(coords, keep, ext, mags)
     for m in mags:
         coords[m], tissue[m] = coords[m][keep[m]], tissue[m][keep[m]]
-        labels[m] = None if lab_mask is None else box_fraction(lab_mask, coords[m], ext[m], lds, lsat)
+        lds = max(1.0, ext[mags[0]] / 16)                 # tumour fractions at 1/16 of a tile, in bands of rows
+        labels[m] = None if annotations is None else label_fractions(annotations, coords[m], ext[m], lds, (math.ceil(H / lds), math.ceil(W / lds)))
     if not len(coords[mags[0]]): raise DataError(slide.path, 'no tissue found')
     lv = {m: slide.level_for(m)[0] for m in mags}
     params = dict(mags=list(mags), tile_size=tile_size, min_tissue=min_tissue, thumb_downsample=tds,
@@ -342,6 +355,15 @@ def write_jpeg_tiles(slide:Slide, # The open slide
     finally:
         if tmp.exists(): shutil.rmtree(tmp)
     return dest
+
+# %% ../nbs/02_tiling.ipynb #c10e5629
+def toy_tile_sets(folder, # Slides go to `folder/slides`, tile sets to `folder/tiles`
+                  n:int=2, tile_size:int=64, size:int=1536) -> list[Path]: # Slides; tile side; slide side (px at 20x)
+    "`n` small synthetic tumour slides (4-6 lesions each), tiled at 20x and 5x with their labels: the tile sets' paths."
+    from dsmil_sa.synthetic import make_synthetic_slide
+    folder = Path(folder)
+    slides = [make_synthetic_slide(folder/'slides'/f'synth_{i}.tif', size=size, tumor=True, seed=i, n_tumors=(4, 6)) for i in range(n)]
+    return [tile_slide(s, folder/'tiles', mags=(20, 5), tile_size=tile_size, xml=s.with_suffix('.xml')) for s in slides]
 
 # %% ../nbs/02_tiling.ipynb #4ac98d28
 SLIDE_EXTS = ('.svs', '.tif', '.tiff', '.ndpi', '.mrxs', '.scn', '.vms', '.vmu', '.bif', '.svslide')
