@@ -123,7 +123,7 @@ def simclr_cli(tiles_dir:str,              # Folder of tile sets (`*.h5` from ds
                tile_size:int=None,         # Size of the views (default: the tile sets' tile size)
                norm:Annotated[str, choices('instance', 'batch')]='instance', # Encoder normalisation
                mags:str=None,              # Comma-separated magnifications to use (default: all)
-               per_scale:bool=False,       # One SimCLR per magnification (the paper): <out>_<mag>.pt each and the manifest <out>.scales.json for dsmil-features
+               per_scale:bool=False,       # One SimCLR per magnification (the paper), in the folder <out> without .pt: simclr_<mag>.pt each and encoders.json for dsmil-features
                workers:int=4,              # Data-loader workers
                max_steps:int=None,         # Stop after this many steps
                ckpt_every:int=500,         # Also write the checkpoint every this many steps (a stopped run resumes from it)
@@ -133,18 +133,19 @@ def simclr_cli(tiles_dir:str,              # Folder of tile sets (`*.h5` from ds
     "Train a SimCLR ResNet18 on the tiles of a folder of tile sets (torchrun for several GPUs)."
     with command_errors('dsmil-simclr'):
         from dsmil_sa.encoders import SlideTiles, tile_set_files, backbone_path, write_scale_manifest
-        from dsmil_sa.simclr import train_simclr, _dist_env
-        from dsmil_sa.tiling import TileSet, mag_name
+        from dsmil_sa.simclr import train_simclr, scale_checkpoints, _dist_env
+        from dsmil_sa.tiling import TileSet
         files, want = tile_set_files(tiles_dir), None if mags is None else [m.strip() for m in mags.split(',')]
         out = Path(out); runs = {None: out}
-        if per_scale: runs = {mag_name(m): out.with_name(f'{out.stem}_{mag_name(m)}.pt') for m in (want or TileSet.load(files[0]).mags)}
+        if per_scale:
+            runs, manifest = scale_checkpoints(out.with_suffix(''), want or TileSet.load(files[0]).mags); manifest.parent.mkdir(parents=True, exist_ok=True)
         for m, ckpt in runs.items():
             hist = train_simclr(SlideTiles(files, mags=want if m is None else [m]), ckpt, epochs=epochs, batch_size=batch_size, lr=lr,
                                 weight_decay=weight_decay, temperature=temperature, tile_size=tile_size, norm=norm, workers=workers,
                                 max_steps=max_steps, seed=seed, ckpt_every=ckpt_every, progress=not quiet)
             if hist and _dist_env()[0] == 0: print(f"{m + ': ' if m else ''}{len(hist)} steps, last loss {hist[-1]:.4f}; backbone: {backbone_path(ckpt)}")
         if per_scale and _dist_env()[0] == 0:
-            print(f"embedder (one per scale): {write_scale_manifest({m: backbone_path(c) for m, c in runs.items()}, out.with_suffix('.scales.json'))}")
+            print(f"embedder (one per scale): {write_scale_manifest({m: backbone_path(c) for m, c in runs.items()}, manifest)}")
 
 # %% ../nbs/11_cli.ipynb #eb85769d
 @call_parse

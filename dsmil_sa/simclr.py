@@ -24,7 +24,7 @@ from fastcore.meta import delegates
 __all__ = ['BYTES_PER_VIEW_PIXEL', 'STEP_OVERHEAD', 'CPU_SIMCLR', 'REFERENCE_SIMCLR', 'blur_kernel_size', 'simclr_augment',
            'SimCLRViews', 'rgb_to_hsv', 'hsv_to_rgb', 'BatchViews', 'nt_xent', 'SimCLR', 'gather_across',
            'simclr_step_bytes', 'choose_batch_size', 'save_checkpoint', 'resume_checkpoint', 'simclr_step',
-           'train_simclr', 'simclr_on_tiles', 'simclr_per_scale']
+           'train_simclr', 'simclr_on_tiles', 'scale_checkpoints', 'simclr_per_scale']
 
 # %% ../nbs/03a_simclr.ipynb #8bd4fbab
 def blur_kernel_size(tile_size:int, # Output size of the views in pixels
@@ -420,19 +420,26 @@ def simclr_on_tiles(tile_files:list, # Tile sets of the training slides
     return dict(backbone=backbone_path(ckpt), tiles=len(ds), steps=len(hist), first_loss=float(np.mean(hist[:k])),
                 last_loss=float(np.mean(hist[-k:])), chance_loss=float(np.log(2 * bs - 1)))
 
+# %% ../nbs/03a_simclr.ipynb #8b69f9cb
+def scale_checkpoints(out_dir, # Folder of a per-scale SimCLR
+                      mags) -> tuple[dict, Path]: # Its magnifications
+    "The checkpoint of each magnification (`simclr_<mag>.pt`) and the manifest (`encoders.json`) of a per-scale SimCLR in `out_dir`."
+    from dsmil_sa.tiling import mag_name
+    out_dir = Path(out_dir)
+    return {mag_name(m): out_dir/f'simclr_{mag_name(m)}.pt' for m in mags}, out_dir/'encoders.json'
+
 # %% ../nbs/03a_simclr.ipynb #6256c77f
 @delegates(simclr_on_tiles, but=['mags'])
 def simclr_per_scale(tile_files:list, # Tile sets of the training slides
-                     out_dir, # Folder for one checkpoint per magnification and the manifest `encoders.json`
+                     out_dir, # Folder for one checkpoint per magnification and the manifest (`scale_checkpoints`)
                      mags=None, # Magnifications (default: those of the first tile set)
                      **kw) -> dict: # Passed to `simclr_on_tiles`: steps or epochs, batch_size, lr, tile_size, norm...
     "One SimCLR per magnification (the paper's protocol); the manifest's path as 'backbone' and each scale's run."
-    from dsmil_sa.tiling import TileSet, mag_name
+    from dsmil_sa.tiling import TileSet
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    mags = mags or TileSet.load(tile_files[0]).mags
-    runs = {mag_name(m): simclr_on_tiles(tile_files, out_dir/f'simclr_{mag_name(m)}.pt', mags=[m], **kw) for m in mags}
-    manifest = write_scale_manifest({m: r['backbone'] for m, r in runs.items()}, out_dir/'encoders.json')
-    return dict(backbone=manifest, scales=runs)
+    ckpts, manifest = scale_checkpoints(out_dir, mags or TileSet.load(tile_files[0]).mags)
+    runs = {m: simclr_on_tiles(tile_files, c, mags=[m], **kw) for m, c in ckpts.items()}
+    return dict(backbone=write_scale_manifest({m: r['backbone'] for m, r in runs.items()}, manifest), scales=runs)
 
 # %% ../nbs/03a_simclr.ipynb #f1cfd961
 CPU_SIMCLR = dict(batch_size=32, tile_size=48, lr=1e-3, norm='batch', temperature=0.5, aug_kw=dict(scale=(0.4, 1.0), jitter=0.4, hue=0.2))
