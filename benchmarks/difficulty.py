@@ -2,6 +2,11 @@
 
     .venv/bin/python benchmarks/difficulty.py                       # 90 slides of 2048 px, 31 test, levels 0.5 0.75 1
     .venv/bin/python benchmarks/difficulty.py --levels 0.5 1 --seeds 2
+    .venv/bin/python benchmarks/difficulty.py --camelyon16 --pairs 0.3,1 0.5,1   # (lesions, confusion) at 270 / 130 slides
+
+`--camelyon16`: the `camelyon16` experiment's own slides (its counts and cache, so that the experiment reuses them),
+the random encoder's probe only (the short CPU SimCLR never beat it on the pilots above), and the slide AUC of ABMIL and
+DSMIL on the random encoder's features with the experiment's training protocol (40 epochs, 25% validation split).
 
 Each difficulty: `make_synthetic_set` (H&E quilts of one HGSC case), `tile_folder` at 20x and 5x (128 px), a stratified
 split (34% test), SimCLR at the `camelyon16` cpu profile's settings on the training slides' tiles, bag files of the
@@ -55,11 +60,41 @@ def pilot(work:Path, difficulty:float, n:int, size:int, seeds:int, seed:int=0) -
                              n_train=len(tr), n_test=len(te), slide_size=size, data_s=round(t_data)))
     return rows
 
+def pilot_camelyon16(cache:Path, work:Path, difficulty:tuple, seeds:int, seed:int=0) -> list[dict]:
+    "The random probe and the slide AUC of ABMIL and DSMIL (random features) at Camelyon16's counts, `difficulty` (lesions, confusion)."
+    from dsmil_sa.synthetic import SYNTHETIC_VERSION
+    from dsmil_sa.study import camelyon16_folder, tile_catalogue
+    from dsmil_sa.simclr import CPU_SIMCLR
+    from dsmil_sa.features import load_embedder, extract_files
+    from dsmil_sa.bagfile import load_bag
+    from dsmil_sa.learner import fit_bags, bag_metrics
+    from dsmil_sa.predict import predict_bag_file
+    from dsmil_sa.evidence import probe_encoders
+    les, conf = difficulty; t0 = time.time(); d = work/f'l{les:.2f}_c{conf:.2f}'
+    cat = camelyon16_folder(None, cache, n_train=(110, 160), n_test=(50, 80), size=2048, difficulty=difficulty, seed=seed)
+    tiles = tile_catalogue(cat, d/'tiles', tile_size=128)
+    rnd = load_embedder('random', norm='batch', seed=seed); rnd.input_size = CPU_SIMCLR['tile_size']
+    files = extract_files(tiles, rnd, d/'bags_random', batch_size=64, workers=0, progress=False)
+    tr, te = np.flatnonzero(cat.split == 'train'), np.flatnonzero(cat.split == 'test'); y = cat.label.to_numpy()
+    probe, _ = probe_encoders({'random': files}, tr, te, base=None, seed=seed)
+    xs = [load_bag(files[i], '20x')[0] for i in tr]; t_data = time.time() - t0; rows = []
+    for label, model in (('ABMIL', 'abmilp'), ('DSMIL', 'dsmil')):
+        for s in range(seed, seed + seeds):
+            rec = fit_bags(xs, y[tr], model, None, 0.25, s, fusion='20x', epochs=40, progress=False)
+            p = np.array([predict_bag_file(files[i], rec).prob for i in te])
+            rows.append(dict(version=SYNTHETIC_VERSION, difficulty=np.nan, lesions=les, confusion=conf, model=label, seed=s,
+                             auc=bag_metrics(y[te], p, rec.threshold)['auc'], probe_random=probe['random']['auc'],
+                             n_train=len(tr), n_test=len(te), slide_size=2048, data_s=round(t_data)))
+        print(f"({les}, {conf}) {label}: slide AUC " + ', '.join(f"{r['auc']:.3f}" for r in rows if r['model'] == label), flush=True)
+    return rows
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--levels', type=float, nargs='+', default=[0.5, 0.75, 1.0])
     ap.add_argument('--n', type=int, default=90); ap.add_argument('--size', type=int, default=2048)
     ap.add_argument('--seeds', type=int, default=3); ap.add_argument('--work', default=None)
+    ap.add_argument('--camelyon16', action='store_true'); ap.add_argument('--pairs', nargs='+', default=['0.3,1', '0.5,1'])
+    ap.add_argument('--cache', default=None, help="the slides' cache (default: dsmil_sa.study.default_cache())")
     ap.add_argument('--out', default=str(Path(__file__).parent/'results'/'difficulty.csv'))
     a = ap.parse_args()
     torch.set_num_threads(1); warnings.filterwarnings('ignore')
@@ -68,7 +103,16 @@ if __name__ == '__main__':
     if old is not None and 'version' not in old: old = None                  # rows of the two-stain slides (version 3): replaced
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(a.work or tmp)
-        for lv in a.levels:
+        for pair in (a.pairs if a.camelyon16 else []):
+            les, conf = map(float, pair.split(','))
+            done = old is not None and 'lesions' in old and (np.isclose(old.lesions, les) & np.isclose(old.confusion, conf) & (old.version == SYNTHETIC_VERSION)).any()
+            if done: print(f"({les}, {conf}): already in {out}"); continue
+            from dsmil_sa.study import default_cache
+            rows = pd.DataFrame(pilot_camelyon16(Path(a.cache) if a.cache else default_cache(), work, (les, conf), a.seeds))
+            old = rows if old is None else pd.concat([old, rows]); tmp_out = out.with_suffix('.tmp')
+            old.to_csv(tmp_out, index=False); os.replace(tmp_out, out)
+            print(f"({les}, {conf}): probe random {rows.probe_random.iloc[0]:.3f}; " + ', '.join(f"{m} slide AUC {g.auc.mean():.3f} ± {g.auc.std():.3f}" for m, g in rows.groupby('model')), flush=True)
+        for lv in ([] if a.camelyon16 else a.levels):
             done = old is not None and (np.isclose(old.difficulty, lv) & (old.version == SYNTHETIC_VERSION)).any()
             if done: print(f"difficulty {lv}: already in {out}"); continue
             rows = pd.DataFrame(pilot(work, lv, a.n, a.size, a.seeds))

@@ -64,7 +64,7 @@ def _stage_features(p, cfg, progress):
 def _split(p, cfg) -> tuple:
     "Bag files, names, slide labels (from the XMLs) and the stratified train / test split of the demo."
     from dsmil_sa.bags import bag_files, labels_from_xml
-    from dsmil_sa.learner import train_val_split
+    from dsmil_sa.metrics import train_val_split
     files = bag_files(p['bags']); y = labels_from_xml(files)
     tr, te = train_val_split(np.arange(len(y)), y, cfg['test_frac'], cfg['seed'])
     return files, [f.stem for f in files], y, tr, te
@@ -87,7 +87,8 @@ def _stage_probe(p, cfg, progress):
 def _stage_train(p, cfg, progress):
     "Stage 6: DSMIL on a stratified slide split with labels from the XMLs; test slides scored and exported."
     from dsmil_sa.bags import load_bag_folder
-    from dsmil_sa.learner import fit_bags, bags_provenance, bag_metrics
+    from dsmil_sa.learner import fit_bags, bags_provenance
+    from dsmil_sa.metrics import bag_metrics
     from dsmil_sa.models import save_model
     from dsmil_sa.predict import predict_bag_file, export_prediction
     files, _, y, tr, te = _split(p, cfg); names, xs, _ = load_bag_folder(files, cfg['fusion'])
@@ -263,7 +264,7 @@ def _demo_report(info:dict, cfg:dict, out:Path, p:dict, stage_s:dict, run_s:dict
 def run_demo(out:str='demo_out', # Output folder; a rerun resumes from the stages already complete
              seed:int=0, # Seed of the slides, the split and every training run
              texture:Annotated[str, {'choices': ['he', 'cartoon']}]='he', # 'he': slides quilted from real H&E; 'cartoon': the drawn slides
-             difficulty:float=0.5, # Of 'he' slides: 0 large lesions, 1 mostly micro-metastases, ITCs, look-alikes
+             difficulty:float|tuple=0.4, # Of 'he' slides (`synthetic.he_difficulty`): 0 large lesions and distinct textures, 1 mostly ITCs in lymphoid-mixed lesions
              n_tumor:int=75, # Synthetic tumour slides
              n_normal:int=75, # Synthetic normal slides
              slide_size:int=2048, # Side of each synthetic slide at 20x (0.5 µm/px)

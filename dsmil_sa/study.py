@@ -13,17 +13,23 @@ import pandas as pd
 import torch
 from .synthetic import make_synthetic_camelyon16, make_synthetic_set, SYNTHETIC_VERSION
 from .tiling import tile_slide
+from .bagfile import load_bag
+from .froc import match_slides, froc_curve, evaluation_mask, CAMELYON16
+from .slides import Slide, read_camelyon_xml
+from .predict import predict_bag_file
 from .bags import camelyon16_catalogue, load_bag_folder, fits_in_memory, DiskBags, bag_files, read_labels, match_labels
 from .core import DataError
 from .simclr import simclr_on_tiles, CPU_SIMCLR
-from .learner import fit_bags, bag_metrics, train_val_split
+from .learner import fit_bags
+from .metrics import bag_metrics, train_val_split
 from .reference import write_standin, reference_list, import_reference_bags, reference_split, reference_aggregator, score_bag_files
 from fastcore.meta import delegates
 
 # %% auto #0
-__all__ = ['PAPER_RELEASED', 'RELEASED_PROFILES', 'REFERENCE_ROW', 'default_cache', 'synthetic_root', 'camelyon16_folder',
-           'tile_catalogue', 'seed_runs', 'labelled_bags', 'assign_split', 'class_folders_standin', 'released_dataset',
-           'released_features_study', 'runs_table']
+__all__ = ['CAMELYON16_SLIDES', 'PAPER_RELEASED', 'RELEASED_PROFILES', 'REFERENCE_ROW', 'default_cache', 'synthetic_root',
+           'camelyon16_folder', 'tile_catalogue', 'seed_runs', 'camelyon16_masks', 'froc_runs', 'labelled_bags',
+           'assign_split', 'class_folders_standin', 'released_dataset', 'released_features_study', 'runs_table',
+           'released_table']
 
 # %% ../nbs/09_study.ipynb #cd77b439
 def default_cache() -> Path:
@@ -46,6 +52,11 @@ def camelyon16_folder(data_dir, # A Camelyon16 folder, or None for the synthetic
     if data_dir is None and not (root/'testing'/'reference.csv').exists():
         make_synthetic_camelyon16(root, n_train, n_test, size, seed, texture='he', difficulty=difficulty)
     return camelyon16_catalogue(root)
+
+# %% ../nbs/09_study.ipynb #603b91a4
+CAMELYON16_SLIDES = dict(    # profile -> `camelyon16_folder`'s arguments of the synthetic set
+    smoke=dict(n_train=(3, 3), n_test=(2, 2), size=1536, difficulty=0.),
+    cpu=dict(n_train=(110, 160), n_test=(50, 80), size=2048, difficulty=(0.0, 0.95)))   # (lesions, confusion): pilots in 01a_synthetic
 
 # %% ../nbs/09_study.ipynb #9f63ae02
 def tile_catalogue(cat:pd.DataFrame, # One row per slide: `slide`, and `xml` (None or missing: no annotation)
@@ -91,6 +102,49 @@ def seed_runs(files:list, # Bag files, one per slide
                              threshold=rec.threshold, best_epoch=rec.training['best_epoch'], n_train=len(train), n_test=len(test)))
             last[name] = rec
     return pd.DataFrame(rows), last
+
+# %% ../nbs/09_study.ipynb #ac699919
+def camelyon16_masks(cat:pd.DataFrame, # A Camelyon16 catalogue (`slide`, `xml`, `label`, `name`)
+                     rows, # Positions of the slides whose masks are wanted (those without tumour are skipped)
+                     **rules) -> dict: # `froc.evaluation_mask` arguments (default: `froc.CAMELYON16`'s)
+    "Slide name -> the FROC's `evaluation_mask` of each tumour slide among `rows`, at that slide's own µm per pixel."
+    rules = {**{k: v for k, v in CAMELYON16.items() if k != 'mpp'}, **rules}; out = {}
+    for i in rows:
+        if not cat.label.iloc[i]: continue
+        with Slide(cat.slide.iloc[i]) as sl: mpp = sl.mpp
+        out[cat.name.iloc[i]] = evaluation_mask(read_camelyon_xml(cat.xml.iloc[i]), mpp=mpp, **rules)
+    return out
+
+# %% ../nbs/09_study.ipynb #7954bc12
+def _fit_scored(fs:list, names:list, labels, train, test, v:dict, s:int, val_frac:float, det_threshold:float, cache:dict, **fit_kw):
+    "One variant `v` trained under seed `s` on `fs`'s training bags (read once per fusion into `cache`); the record and the test predictions."
+    key = (tuple(str(fs[i]) for i in train), v['fusion'])
+    if key not in cache: cache[key] = [load_bag(fs[i], v['fusion'])[0] for i in train]
+    rec = fit_bags(cache[key], labels[train], v['model'], [names[i] for i in train], val_frac, s, fusion=v['fusion'],
+                   model_kw=v.get('model_kw'), progress=False, **fit_kw)
+    return rec, {names[i]: predict_bag_file(fs[i], rec, source=v.get('source', 'instance'), det_threshold=det_threshold) for i in test}
+
+# %% ../nbs/09_study.ipynb #ac6b180c
+@delegates(fit_bags, but=['bags', 'labels', 'model', 'names', 'val_frac', 'seed', 'fusion', 'model_kw', 'classes', 'progress'])
+def froc_runs(files:dict, # Bag source -> the bag files of every slide, in catalogue order ('' is the default source)
+              names:list, labels, # Slide names and 0/1 labels, in the same order
+              train, test, froc, # Indices of the training slides, the test slides and the test slides in the FROC
+              masks:dict, # Slide name -> `froc.evaluation_mask` of each FROC slide with tumour
+              variants:dict, # Name -> dict(model=, fusion=, source='instance' or 'attention', model_kw=None, bags='')
+              seeds=range(5), val_frac:float=0.25, det_threshold:float=0.05, # Training seeds; validation part; detection floor
+              **fit_kw) -> tuple[pd.DataFrame, dict, dict]: # Passed to every `fit_bags`: epochs, preset...
+    "Rows of test accuracy, AUC and FROC per variant and seed; each run's predictions and FROC; and each variant's runs for `evidence.slide_bootstrap`."
+    labels, cache, rows, runs, ev = np.asarray(labels), {}, [], {}, {}
+    for label, v in variants.items():
+        for s in seeds:
+            rec, preds = _fit_scored(files[v.get('bags', '')], names, labels, train, test, v, s, val_frac, det_threshold, cache, **fit_kw)
+            ms = match_slides({names[i]: (preds[names[i]].detections, masks.get(names[i])) for i in froc}); fr = froc_curve(ms)
+            p = np.array([preds[names[i]].prob for i in test]); m = bag_metrics(labels[test], p, rec.threshold)
+            rows.append(dict(model=label, features=v['fusion'], seed=s, accuracy=m['accuracy'], auc=m['auc'], froc=fr.score,
+                             threshold=rec.threshold, best_epoch=rec.training['best_epoch'], n_lesions=fr.n_lesions))
+            runs[label, s] = dict(preds=preds, froc_result=fr)
+            ev.setdefault(label, []).append(dict(prob=p, threshold=rec.threshold, matches=[ms.get(names[i]) for i in test]))
+    return pd.DataFrame(rows), runs, ev
 
 # %% ../nbs/09_study.ipynb #2bd06de3
 def labelled_bags(root, # Folder holding `bags/` (bag files) and `labels.csv` (`slide,label`)
@@ -178,3 +232,14 @@ def runs_table(res:pd.DataFrame, # Rows of `seed_runs` (a `variant` column and m
     for k, c in enumerate(('paper accuracy', 'paper AUC')):
         if paper: tab[c] = [paper.get(n, (np.nan, np.nan))[k] for n in tab.index]
     return tab
+
+# %% ../nbs/09_study.ipynb #c30ab3e3
+def released_table(features_dir, # The reference repository, or None: the stand-in
+                   work, dataset:str, profile:str, seed:int=0, # Folder; `released_dataset` name; a key of `RELEASED_PROFILES`; seed
+                   paper:dict|None=None) -> tuple[pd.DataFrame, str]: # The paper's (accuracy, AUC) per variant
+    "`released_features_study` at `profile`'s epochs and seeds: its rows, and its table as markdown with the protocol line."
+    R = RELEASED_PROFILES[profile]
+    rel, info = released_features_study(features_dir, work, dataset, range(seed, seed + R['seeds']), R['epochs'], seed)
+    return rel, (f"{info['n_train']} training / {info['n_test']} test slides of {info['dim']} features, {R['epochs']} epochs, "
+                 f"mean ± std over {R['seeds']} seed(s)" + (" (**stand-in data**: a plumbing check)" if features_dir is None else "")
+                 + ":\n\n" + runs_table(rel, paper).to_markdown() + "\n")

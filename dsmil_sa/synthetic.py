@@ -15,12 +15,12 @@ from .core import atomic_path, atomic_write_text, package_file
 from .slides import Annotation, write_camelyon_xml, read_camelyon_xml, cmu_small_region
 
 # %% auto #0
-__all__ = ['SYNTHETIC_VERSION', 'HE_PATCH', 'HE_STEP', 'NUCLEUS_CLASSES', 'LESION_UM', 'STAIN_SD', 'make_synthetic_slide',
-           'stain_match', 'he_texture_pools', 'make_he_slide', 'make_synthetic_set', 'write_camelyon16_like',
-           'make_synthetic_camelyon16']
+__all__ = ['SYNTHETIC_VERSION', 'HE_PATCH', 'HE_STEP', 'NUCLEUS_CLASSES', 'LESION_UM', 'STAIN_SD', 'LESION_LYMPHOID',
+           'make_synthetic_slide', 'stain_match', 'he_texture_pools', 'he_difficulty', 'make_he_slide',
+           'make_synthetic_set', 'write_camelyon16_like', 'make_synthetic_camelyon16']
 
 # %% ../nbs/01a_synthetic.ipynb #d83cac05
-SYNTHETIC_VERSION = 4   # 4: textures of one HGSC case in one stain (histolytics); 3: look-alike regions at most a quarter of the tissue's inscribed radius; 2: PIL's polygon fill, pools resized once
+SYNTHETIC_VERSION = 5   # 5: lesion size and texture confusion set apart, lesions up to 60% lymphoid; 4: textures of one HGSC case in one stain (histolytics); 3: look-alike regions at most a quarter of the tissue's inscribed radius; 2: PIL's polygon fill, pools resized once
 
 # %% ../nbs/01a_synthetic.ipynb #3acea0f1
 _BG, _STROMA, _STROMA_T = np.array([243, 241, 244.]), np.array([236, 158, 196.]), np.array([214, 150, 204.])
@@ -243,20 +243,30 @@ def _quilt(pool:np.ndarray, pick:np.ndarray, turn:np.ndarray, ds:int, y0:int, x0
             wsum[a:c, b:d] += fw[a - py:c - py, b - px:d - px]
     return acc / np.maximum(wsum, 1e-6)[..., None]
 
-# %% ../nbs/01a_synthetic.ipynb #498e0a97
+# %% ../nbs/01a_synthetic.ipynb #c3ec771f
 LESION_UM = dict(macro=(2000, 3000), micro=(200, 2000), itc=(40, 200))   # Camelyon16's size classes (diameter, µm)
-STAIN_SD = (0.05, 0.3)   # sd of a slide's log optical-density scale per channel: first + second x difficulty
+STAIN_SD = (0.05, 0.3)   # sd of a slide's log optical-density scale per channel: first + second x confusion
+LESION_LYMPHOID = 0.6    # share of lymphoid patches among a lesion's patches at confusion 1
 
-def _he_lesion_kinds(rng, difficulty:float) -> list:
-    "The lesions of one tumour slide: a macro-metastasis less often as the difficulty grows, else micros or ITCs only."
+def he_difficulty(difficulty) -> tuple[float, float]:
+    "`(lesions, confusion)` from a `difficulty`: one number sets both, a pair sets each (0 easy to 1 hard)."
+    d = np.atleast_1d(np.asarray(difficulty, float))
+    if d.shape not in ((1,), (2,)) or not ((0 <= d) & (d <= 1)).all():
+        raise ValueError(f"difficulty must be a number or a pair (lesions, confusion) in [0, 1], got {difficulty!r}")
+    return tuple(np.broadcast_to(d, 2).tolist())
+
+# %% ../nbs/01a_synthetic.ipynb #498e0a97
+def _he_lesion_kinds(rng, lesions:float) -> list:
+    "The lesions of one tumour slide: a macro-metastasis less often as `lesions` grows, else micros or ITCs only."
     u = rng.random()
-    if u < 1 - 0.75*difficulty: return ['macro'] + ['micro']*int(rng.integers(0, 3))
-    if u < 1 - 0.3*difficulty: return ['micro']*int(rng.integers(1, 4)) + ['itc']*int(rng.integers(0, 3))
+    if u < 1 - 0.75*lesions: return ['macro'] + ['micro']*int(rng.integers(0, 3))
+    if u < 1 - 0.3*lesions: return ['micro']*int(rng.integers(1, 4)) + ['itc']*int(rng.integers(0, 3))
     return ['itc']*int(rng.integers(2, 6))
 
-def _he_plan(size:int, tumor:bool, seed:int, difficulty:float, mpp:float, pools:dict) -> dict:
+def _he_plan(size:int, tumor:bool, seed:int, difficulty:float|tuple, mpp:float, pools:dict) -> dict:
     "Tissue field, lesion / exclusion / look-alike / fold polygons and the quilts' patch choices of one slide."
     from scipy import ndimage
+    les, conf = he_difficulty(difficulty)
     base = _synthetic_plan(size, False, seed)                              # the tissue field of the cartoon slides
     rng = np.random.default_rng([seed, 7]); field = base['field']
     inside = ndimage.distance_transform_edt(field > 0.6)
@@ -265,11 +275,11 @@ def _he_plan(size:int, tumor:bool, seed:int, difficulty:float, mpp:float, pools:
         if not len(ok): ok = np.argwhere(inside >= inside.max())
         cy, cx = (ok[rng.integers(len(ok))] + 0.5) * _GRID; return cx, cy
     lesions, excl = [], []
-    for kind in (_he_lesion_kinds(rng, difficulty) if tumor else []):
+    for kind in (_he_lesion_kinds(rng, les) if tumor else []):
         r = min(rng.uniform(*LESION_UM[kind]) / mpp / 2, 0.8*inside.max()*_GRID)   # a small slide caps the lesions
         cx, cy = place(r); lesions.append((kind, _wobbly_ellipse(rng, cx, cy, r)))
         if kind == 'macro' and rng.random() < 0.5: excl.append(_wobbly_ellipse(rng, cx + 0.3*r, cy - 0.2*r, 0.2*r))
-    r_look = rng.uniform(75, 400, int(rng.integers(1, 3 + round(4*difficulty)))) / mpp                 # 0.15-0.8 mm across ...
+    r_look = rng.uniform(75, 400, int(rng.integers(1, 3 + round(4*conf)))) / mpp                 # 0.15-0.8 mm across ...
     look = [_wobbly_ellipse(rng, *place(r), r) for r in np.minimum(r_look, 0.25*inside.max()*_GRID)]   # ... a patch of the tissue, not all of it
     folds = []
     for _ in range(int(rng.integers(0, 3))):
@@ -279,9 +289,9 @@ def _he_plan(size:int, tumor:bool, seed:int, difficulty:float, mpp:float, pools:
     nc = size // HE_STEP + 2
     pick = lambda k: rng.integers(0, len(pools[k]), (nc, nc))
     return dict(size=size, field=field, lesions=lesions, exclusions=excl, lookalikes=look, folds=folds, seed=seed,
-                normal=pick('normal'), look=pick('lookalike'), tumour=np.where(rng.random((nc, nc)) < 0.5*difficulty,   # lymphoid cells among the tumour's
+                normal=pick('normal'), look=pick('lookalike'), tumour=np.where(rng.random((nc, nc)) < LESION_LYMPHOID*conf,   # lymphoid cells among the tumour's
                                                                               pick('lookalike') + len(pools['tumour']), pick('tumour')),
-                turns=rng.integers(0, 8, (4, nc, nc)), stain=np.exp(rng.normal(0, STAIN_SD[0] + STAIN_SD[1]*difficulty, 3)), difficulty=difficulty)
+                turns=rng.integers(0, 8, (4, nc, nc)), stain=np.exp(rng.normal(0, STAIN_SD[0] + STAIN_SD[1]*conf, 3)), difficulty=(les, conf))
 
 # %% ../nbs/01a_synthetic.ipynb #4dd87dc2
 def _poly_alpha(polys:list, ds:float, y0:int, x0:int, h:int, w:int, soft:float=2.) -> np.ndarray:
@@ -321,7 +331,7 @@ def make_he_slide(path, # Where to write the slide (.tif); the XML goes next to 
                   size:int=8192, # Side of level 0 in pixels (square slide; 8192 px at 0.5 µm/px = 4 mm)
                   tumor:bool=True, # Implant lesions (and write their XML)?
                   seed:int=0, # Everything random flows from this
-                  difficulty:float=0.5, # 0: large lesions, few look-alikes; 1: mostly micro-metastases and ITCs, many look-alikes
+                  difficulty:float|tuple=0.5, # `he_difficulty`: `(lesions, confusion)`, or one number for both
                   mpp:float=0.5, # µm per level-0 pixel (0.5 = 20x)
                   pools:dict|None=None, # From `he_texture_pools` (made once and reused when given)
                   quality:int=90, tile:int=256) -> Path: # JPEG quality and TIFF tile side
