@@ -24,9 +24,9 @@ from .models import mil_loss, make_model, ModelRecord, save_model, json_safe
 from fastcore.meta import delegates
 
 # %% auto #0
-__all__ = ['PRESETS', 'FIT_FORMAT', 'get_preset', 'make_optimizer', 'SizeBatchSampler', 'padding_fraction', 'predict',
-           'save_fit_state', 'load_fit_state', 'fit', 'evaluate', 'cross_validate', 'fit_bags', 'bags_provenance',
-           'train_folder']
+__all__ = ['PRESETS', 'FIT_FORMAT', 'get_preset', 'make_optimizer', 'SizeBatchSampler', 'padding_fraction', 'bag_loader',
+           'predict_bags', 'loader_state', 'set_loader_state', 'save_fit_state', 'load_fit_state', 'fit', 'evaluate',
+           'cross_validate', 'fit_bags', 'bags_provenance', 'train_folder']
 
 # %% ../nbs/06_learner.ipynb #2e47d5ca
 PRESETS = {
@@ -78,19 +78,20 @@ def padding_fraction(batches, sizes) -> float:
     return 1 - sum(sizes[b].sum() for b in batches) / slots
 
 # %% ../nbs/06_learner.ipynb #249bb21b
-def _loader(ds, batch_size, shuffle=False, seed=0, pin=False):
+def bag_loader(ds, batch_size, shuffle=False, seed=0, pin=False):
     "Padded batches of `ds`; when shuffling batches of several bags that know their `sizes`, bags of similar size."
     if shuffle and batch_size > 1 and getattr(ds, 'sizes', None) is not None:
         return DataLoader(ds, batch_sampler=SizeBatchSampler(ds.sizes, batch_size, seed), collate_fn=collate_bags, pin_memory=pin)
     g = torch.Generator().manual_seed(seed)
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, collate_fn=collate_bags, generator=g, pin_memory=pin)
 
+# %% ../nbs/06_learner.ipynb #60a40642
 @torch.no_grad()
-def predict(model:nn.Module, ds:Dataset, batch_size:int=1, device=None) -> tuple[np.ndarray, np.ndarray, float]:
+def predict_bags(model:nn.Module, ds:Dataset, batch_size:int=1, device=None) -> tuple[np.ndarray, np.ndarray, float]:
     "Labels `[n, C]`, bag probabilities `[n, C]` and the mean loss of `model` over `ds`."
     device = get_device(device); model.eval().to(device)
     ys, ps, losses = [], [], []
-    for x, m, y in _loader(ds, batch_size):
+    for x, m, y in bag_loader(ds, batch_size):
         x, m, y = x.to(device), m.to(device), y.to(device)
         out = model(x, m)
         losses.append(mil_loss(model, out, y).item() * len(y))
@@ -99,11 +100,12 @@ def predict(model:nn.Module, ds:Dataset, batch_size:int=1, device=None) -> tuple
     return y, p, float(np.sum(losses) / len(y))
 
 # %% ../nbs/06_learner.ipynb #ceb483d1
-def _loader_state(dl) -> dict:
+def loader_state(dl) -> dict:
     "The random state of a loader's shuffling: its generator, or the epoch of its `SizeBatchSampler`."
     return dict(gen=dl.generator.get_state() if dl.generator is not None else None, epoch=getattr(dl.batch_sampler, 'epoch', None))
 
-def _set_loader_state(dl, s:dict):
+# %% ../nbs/06_learner.ipynb #d938a547
+def set_loader_state(dl, s:dict):
     if s['gen'] is not None: dl.generator.set_state(s['gen'])
     if s['epoch'] is not None: dl.batch_sampler.epoch = s['epoch']
 
@@ -114,7 +116,7 @@ _cfg_key = lambda cfg: json.dumps(cfg, sort_keys=True, default=str)
 def save_fit_state(path, model, opt, sched, dl, st:dict, cfg:dict, n:int):
     "Write the state of `fit` after an epoch (`st`: epoch, hist, best, best_state, best_ep, wait, done) atomically."
     save_torch(dict(st, format=FIT_FORMAT, cfg=_cfg_key(cfg), n=n, model=model.state_dict(), opt=opt.state_dict(),
-                    sched=sched.state_dict() if sched is not None else None, rng=torch.get_rng_state(), loader=_loader_state(dl)), path)
+                    sched=sched.state_dict() if sched is not None else None, rng=torch.get_rng_state(), loader=loader_state(dl)), path)
 
 # %% ../nbs/06_learner.ipynb #5692aaf8
 def load_fit_state(path, model, opt, sched, dl, cfg:dict, n:int) -> dict:
@@ -125,7 +127,7 @@ def load_fit_state(path, model, opt, sched, dl, cfg:dict, n:int) -> dict:
         raise DataError(path, "is the checkpoint of another training run (other settings or bags): delete it to start afresh")
     model.load_state_dict(s['model']); opt.load_state_dict(s['opt'])
     if sched is not None: sched.load_state_dict(s['sched'])
-    torch.set_rng_state(s['rng']); _set_loader_state(dl, s['loader'])
+    torch.set_rng_state(s['rng']); set_loader_state(dl, s['loader'])
     return {k: s[k] for k in ('epoch', 'hist', 'best', 'best_state', 'best_ep', 'wait', 'done')}
 
 # %% ../nbs/06_learner.ipynb #7dc6089f
@@ -144,7 +146,7 @@ def _restore_best(model, best_state, val_ds, batch_size:int, device):
     "The best epoch's weights put back, and the threshold chosen on the validation bags (0.5 without validation)."
     if best_state is None: return 0.5
     model.load_state_dict(best_state)
-    yv, pv, _ = predict(model, val_ds, batch_size, device)
+    yv, pv, _ = predict_bags(model, val_ds, batch_size, device)
     return class_thresholds(yv, pv)
 
 # %% ../nbs/06_learner.ipynb #33938db3
@@ -164,7 +166,7 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
     device = get_device(device); model.to(device)
     fdt = next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32)
     opt, sched = make_optimizer(model, cfg)
-    dl = _loader(train_ds, batch_size, shuffle=True, seed=seed, pin=device.type == 'cuda')
+    dl = bag_loader(train_ds, batch_size, shuffle=True, seed=seed, pin=device.type == 'cuda')
     st = dict(epoch=-1, hist=[], best=math.inf, best_state=None, best_ep=cfg['epochs'] - 1, wait=0, done=False)
     if ckpt is not None and Path(ckpt).exists(): st = load_fit_state(ckpt, model, opt, sched, dl, cfg, len(train_ds))
     hist, best, best_state, best_ep, wait = st['hist'], st['best'], st['best_state'], st['best_ep'], st['wait']
@@ -173,7 +175,7 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
         row = dict(epoch=ep, train_loss=_train_epoch(model, dl, opt, device, fdt))
         if sched is not None: sched.step()
         if val_ds is not None and len(val_ds):
-            yv, pv, lv = predict(model, val_ds, batch_size, device)
+            yv, pv, lv = predict_bags(model, val_ds, batch_size, device)
             row.update(val_loss=lv, val_auc=bag_metrics(yv, pv)['auc'])
             if lv < best - 1e-6: best, best_ep, wait, best_state = lv, ep, 0, copy.deepcopy(model.state_dict())
             else: wait += 1
@@ -188,7 +190,7 @@ def fit(model:nn.Module, # Any MIL model (or `EndToEnd`)
 # %% ../nbs/06_learner.ipynb #3d780925
 def evaluate(model:nn.Module, ds:Dataset, threshold:float=0.5, batch_size:int=1, device=None) -> dict:
     "Metrics of `model` on `ds` at `threshold`."
-    y, p, loss = predict(model, ds, batch_size, device)
+    y, p, loss = predict_bags(model, ds, batch_size, device)
     return dict(bag_metrics(y, p, threshold), loss=loss)
 
 # %% ../nbs/06_learner.ipynb #0d512836
@@ -274,7 +276,7 @@ def fit_bags(bags:list, # Instances `[N_i, D]` of each training bag (raw feature
     seed_everything(seed); net = make_model(model, D, C, **(model_kw or {}))
     res = fit(net, sets(tr), sets(va) if len(va) else None, preset, seed=seed, progress=progress, **fit_kw)
     on = 'validation' if len(va) else 'training'
-    thr = res['threshold'] if len(va) else class_thresholds(*predict(net, sets(tr))[:2])
+    thr = res['threshold'] if len(va) else class_thresholds(*predict_bags(net, sets(tr))[:2])
     val = evaluate(net, sets(va), thr) if len(va) else {}
     training = dict(train=[names[i] for i in tr], val=[names[i] for i in va], seed=seed, preset=preset, config=res['config'],
                     best_epoch=res['best_epoch'], val_metrics=val, history=res['history'].to_dict('records'),

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .metrics import summarize, paired_gaps, gap_verdict
-from .stacked import DSMIL_SCORINGS, grid_settings, cv_job
+from .stacked import DSMIL_SCORINGS, grid_settings, cv_study_job
 from .core import atomic_write_text
 
 # %% auto #0
@@ -24,7 +24,7 @@ def cv_job_args(model:str, bags:list, labels, # A `models.make_model` name; the 
                 epochs:int=40, lr:float=2e-4, betas=(0.5, 0.9), weight_decay:float=5e-3, eta_min:float=5e-6, # The optimiser (DSMIL's MIL-benchmark preset)
                 variants=('val', 'fixed'), # Protocols besides the paper's (see `stacked.cv_stacked`)
                 **model_kw) -> dict: # `make_model` extras (embed, ...)
-    "The keyword arguments of one `stacked.cv_job`: one model's repeated k-fold cross-validation on one data set."
+    "The keyword arguments of one `stacked.cv_study_job`: one model's repeated k-fold cross-validation on one data set."
     if model.startswith('sa_'): model_kw['chunk_size'] = None
     return dict(model=model, model_kw=model_kw, bags=bags, labels=labels, k=k, repeats=repeats, seed=seed, epochs=epochs, lr=lr,
                 betas=betas, wd=weight_decay, eta_min=eta_min, variants=tuple(variants), scorings=DSMIL_SCORINGS if model == 'dsmil' else None)
@@ -36,13 +36,13 @@ def cv_job_cost(job:dict) -> float:
 
 # %% ../nbs/09b_milbench.ipynb #a6057797
 def cached_cv_job(cache, # Folder of the finished jobs' CSV files
-                  **job) -> pd.DataFrame: # Passed to `stacked.cv_job` (model, bags, labels, nested, grid, k, repeats...)
-    "`stacked.cv_job(**job)`, read from `cache` when a run with the same settings finished before, else run and written there."
+                  **job) -> pd.DataFrame: # Passed to `stacked.cv_study_job` (model, bags, labels, nested, grid, k, repeats...)
+    "`stacked.cv_study_job(**job)`, read from `cache` when a run with the same settings finished before, else run and written there."
     data = dict(n=len(job['bags']), sizes=[len(b) for b in job['bags']], dim=int(job['bags'][0].shape[1]), pos=int(np.sum(job['labels'])))
     key = json.dumps(dict({k: v for k, v in job.items() if k not in ('bags', 'labels')}, data=data), sort_keys=True, default=str)
     f = Path(cache)/f"{job['model']}_{hashlib.sha1(key.encode()).hexdigest()[:12]}.csv"
     if f.exists(): return pd.read_csv(f)
-    cv = cv_job(**job); atomic_write_text(f, cv.to_csv(index=False))
+    cv = cv_study_job(**job); atomic_write_text(f, cv.to_csv(index=False))
     return cv
 
 # %% ../nbs/09b_milbench.ipynb #0d34c9a4

@@ -22,12 +22,12 @@ from .datasets import MNISTBags
 from .models import EndToEnd, LeNetExtractor, make_model, mil_loss
 from .evidence import holm
 from .metrics import paired_gaps, gap_verdict
-from .learner import fit, evaluate, get_preset, make_optimizer, _loader, _loader_state, _set_loader_state
+from .learner import fit, evaluate, get_preset, make_optimizer, bag_loader, loader_state, set_loader_state
 
 # %% auto #0
 __all__ = ['MNIST_MODELS', 'LOCKSTEP_FORMAT', 'mnist_net', 'mnist_train_bags', 'mnist_test_bags', 'mnist_bags_run', 'RunStack',
            'lockstep_batch', 'side_by_side', 'keep_freed_memory', 'fit_runs', 'sa_update_ratio', 'mnist_figure_bag',
-           'group_name', 'train_group', 'grid_runs', 'read_grid', 'finished_sizes', 'mnist_grid', 'with_arm',
+           'group_name', 'train_group', 'grid_runs', 'read_grid', 'finished_sizes', 'mnist_grid', 'add_arm_column',
            'mnist_findings']
 
 # %% ../nbs/09a_mnist_grid.ipynb #59a56bca
@@ -155,7 +155,7 @@ LOCKSTEP_FORMAT = 'dsmil_sa.lockstep/1'
 
 def _save_lockstep(path, key, stack, opt, sched, dls, epoch, hist):
     save_torch(dict(format=LOCKSTEP_FORMAT, key=key, epoch=epoch, hist=hist, stack=stack.state_dict(), opt=opt.state_dict(),
-                    sched=sched.state_dict() if sched is not None else None, loaders=[_loader_state(d) for d in dls]), path)
+                    sched=sched.state_dict() if sched is not None else None, loaders=[loader_state(d) for d in dls]), path)
 
 def _load_lockstep(path, key, stack, opt, sched, dls) -> tuple[int, list]:
     try: s = torch.load(path, map_location='cpu', weights_only=True)
@@ -164,7 +164,7 @@ def _load_lockstep(path, key, stack, opt, sched, dls) -> tuple[int, list]:
         raise DataError(path, "is the checkpoint of other runs or settings: delete it to start afresh")
     stack.load_state_dict(s['stack']); opt.load_state_dict(s['opt'])
     if sched is not None: sched.load_state_dict(s['sched'])
-    for d, st in zip(dls, s['loaders']): _set_loader_state(d, st)
+    for d, st in zip(dls, s['loaders']): set_loader_state(d, st)
     return s['epoch'], s['hist']
 
 # %% ../nbs/09a_mnist_grid.ipynb #3ae0cba1
@@ -190,7 +190,7 @@ def fit_runs(stack:RunStack, # The runs, updated in place
     dev = next(stack.parameters()).device
     if dev.type == 'cpu': keep_freed_memory()
     opt, sched = make_optimizer(stack, cfg)
-    dls = [_loader(d, 1, shuffle=True, seed=s) for d, s in zip(datasets, seeds)]
+    dls = [bag_loader(d, 1, shuffle=True, seed=s) for d, s in zip(datasets, seeds)]
     key = json.dumps(dict(cfg=cfg, n=len(datasets[0]), seeds=list(seeds), R=stack.R), sort_keys=True, default=str)
     ep0, hist = (_load_lockstep(ckpt, key, stack, opt, sched, dls) if ckpt is not None and Path(ckpt).exists() else (-1, []))
     dt, saved = next(stack.parameters()).dtype, time.time()
@@ -324,7 +324,7 @@ def mnist_grid(out, # Folder of the group files (resumable)
     return have[[_run_key(r) in keys for r in have.to_dict('records')]].reset_index(drop=True)
 
 # %% ../nbs/09a_mnist_grid.ipynb #7c58379d
-def with_arm(runs:pd.DataFrame) -> pd.DataFrame:
+def add_arm_column(runs:pd.DataFrame) -> pd.DataFrame:
     "`runs` with a column `arm`: the model, and for a self-attention model its starting gamma."
     g = runs.gamma_init.astype(float)
     return runs.assign(arm=[m if x != x else f"{m}, γ₀={x:g}" for m, x in zip(runs.model, g)])

@@ -21,7 +21,7 @@ from .models import mil_loss, make_model
 # %% auto #0
 __all__ = ['NESTED_GRID', 'DSMIL_SCORINGS', 'adam_state', 'adam_masked', 'run_stacked', 'cv_runs', 'paper_protocol', 'cv_stacked',
            'pick_by_validation', 'grid_settings', 'scores_stacked', 'cv_nested', 'prediction_logit', 'bag_stream_logit',
-           'cv_job']
+           'cv_study_job']
 
 # %% ../nbs/06b_stacked.ipynb #7e7709a1
 def adam_state(params:dict) -> dict:
@@ -241,7 +241,7 @@ def bag_stream_logit(out):
 DSMIL_SCORINGS = {'(c_m+c_b)/2': prediction_logit, 'c_b': bag_stream_logit}
 
 # %% ../nbs/06b_stacked.ipynb #3c2915a9
-def cv_job(model:str, # A `learner.make_model` name
+def cv_study_job(model:str, # A `learner.make_model` name
            model_kw:dict|None=None, # Its extra arguments (`embed`, `chunk_size`...)
            threads:int=1, # torch threads of this process
            nested:bool=False, # Run `cv_nested` (settings chosen by inner folds) instead of `cv_stacked`
