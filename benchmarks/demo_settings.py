@@ -33,7 +33,7 @@ if __name__ == '__main__':
     ap.add_argument('--out', default=str(Path(__file__).parent/'results'/'demo_settings.txt'))
     a = ap.parse_args(); torch.set_num_threads(1); warnings.filterwarnings('ignore')
     from dsmil_sa.bags import bag_files, labels_from_xml
-    from dsmil_sa.learner import train_val_split, bag_metrics
+    from dsmil_sa.metrics import train_val_split, bag_metrics
     from dsmil_sa.evidence import slide_bootstrap
     import json
     cfg = json.loads((Path(a.demo)/'config.json').read_text())

@@ -31,7 +31,8 @@ def pilot(work:Path, difficulty:float, n:int, size:int, seeds:int, seed:int=0) -
     from dsmil_sa.simclr import simclr_on_tiles, CPU_SIMCLR
     from dsmil_sa.features import load_embedder, extract_folder
     from dsmil_sa.bags import bag_files, labels_from_xml, load_bag_folder
-    from dsmil_sa.learner import fit_bags, bag_metrics, train_val_split
+    from dsmil_sa.learner import fit_bags
+    from dsmil_sa.metrics import bag_metrics, train_val_split
     from dsmil_sa.predict import predict_bag_file
     from dsmil_sa.evidence import slide_bootstrap, probe_encoders
     d = work/f'd{difficulty:.2f}'; t0 = time.time()
@@ -67,7 +68,8 @@ def pilot_camelyon16(cache:Path, work:Path, difficulty:tuple, seeds:int, seed:in
     from dsmil_sa.simclr import CPU_SIMCLR
     from dsmil_sa.features import load_embedder, extract_files
     from dsmil_sa.bagfile import load_bag
-    from dsmil_sa.learner import fit_bags, bag_metrics
+    from dsmil_sa.learner import fit_bags
+    from dsmil_sa.metrics import bag_metrics
     from dsmil_sa.predict import predict_bag_file
     from dsmil_sa.evidence import probe_encoders
     les, conf = difficulty; t0 = time.time(); d = work/f'l{les:.2f}_c{conf:.2f}'
