@@ -19,7 +19,6 @@ from fastcore.basics import patch
 from .core import DataError, MILOutput, seed_everything, get_device, atomic_path, atomic_write_json, provenance, remove_stale_tmp, save_torch, check_writable
 from .metrics import youden_threshold, class_thresholds, bag_metrics, train_val_split, cv_folds, summarize, paired_gaps, gap_verdict
 from .bags import collate_bags, ListBags, BagStandardizer, WSIBags
-from .mil import as_batch
 from .models import mil_loss, make_model, ModelRecord, save_model, json_safe
 from fastcore.meta import delegates
 

@@ -17,7 +17,6 @@ from torch.func import functional_call, vmap, stack_module_state
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .core import DataError, seed_everything, parallel_map, atomic_write_json, save_torch, claim, Busy, get_device, check_settings
-from .bags import collate_bags
 from .datasets import MNISTBags
 from .models import EndToEnd, LeNetExtractor, make_model, mil_loss
 from .evidence import holm

@@ -19,7 +19,6 @@ from .slides import Slide, read_camelyon_xml
 from .predict import predict_bag_file
 from .bags import camelyon16_catalogue, load_bag_folder, fits_in_memory, DiskBags, bag_files, read_labels, match_labels
 from .core import DataError
-from .simclr import simclr_on_tiles, CPU_SIMCLR
 from .learner import fit_bags
 from .metrics import bag_metrics, train_val_split
 from .reference import write_standin, reference_list, import_reference_bags, reference_split, reference_aggregator, score_bag_files
