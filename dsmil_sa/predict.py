@@ -13,7 +13,7 @@ import numpy as np
 import h5py
 from .core import DataError, OutputError, Busy, atomic_path, atomic_write_json, atomic_write_text, remove_stale_tmp, failure_message, claim, check_writable
 from .slides import Slide
-from .tiling import tile_slide, mag_name, mag_value, resolve_slide_path, list_slides
+from .tiling import tile_slide, mag_name, mag_value, resolve_slide_path, list_slides, recorded_mpp
 from .features import Embedder, load_embedder, extract_features
 from .bagfile import load_bag, check_bag, bag_fusion
 from .models import ModelRecord, load_model
@@ -97,8 +97,7 @@ def _slide_geometry(bag:Path, attrs:dict, coords, footprints, slide=None):
     "Level-0 size of the slide (from the slide file when it can be found, else from the instances) and its path."
     sp = Path(slide) if slide is not None else resolve_slide_path(bag, attrs) if 'slide_path' in attrs else None
     if sp is not None and sp.exists():
-        mpp = float(attrs['mpp']) if np.isfinite(float(attrs.get('mpp', np.nan))) else None
-        with Slide(sp, mpp=mpp) as s: return s.dimensions, str(sp)
+        with Slide(sp, mpp=recorded_mpp(attrs.get('mpp'))) as s: return s.dimensions, str(sp)
     far = (np.asarray(coords) + np.asarray(footprints)[:, None]).max(0)
     return (int(far[0]), int(far[1])), str(sp if sp is not None else bag)
 

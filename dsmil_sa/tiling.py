@@ -22,8 +22,8 @@ from .slides import Slide, read_camelyon_xml, annotation_mask
 
 # %% auto #0
 __all__ = ['SLIDE_EXTS', 'tissue_mask', 'summed_area', 'box_fraction', 'grid', 'label_fractions', 'mag_name', 'mag_value',
-           'TileSet', 'slide_path_attrs', 'resolve_slide_path', 'link_pyramid', 'compute_tiles', 'read_tile',
-           'tile_slide', 'write_jpeg_tiles', 'toy_tile_sets', 'list_slides', 'tile_folder']
+           'TileSet', 'slide_path_attrs', 'resolve_slide_path', 'recorded_mpp', 'link_pyramid', 'compute_tiles',
+           'read_tile', 'tile_slide', 'write_jpeg_tiles', 'toy_tile_sets', 'list_slides', 'tile_folder']
 
 # %% ../nbs/02_tiling.ipynb #0ec48ac3
 def _otsu(s:np.ndarray, bins:int=256) -> float:
@@ -188,11 +188,18 @@ def load(cls:TileSet, path):
                        json.loads(f.attrs.get('params', '{}')))
     except (OSError, KeyError) as e: raise DataError(path, f'not a tile set ({e})') from None
 
+# %% ../nbs/02_tiling.ipynb #3a672450
+def recorded_mpp(mpp) -> float|None:
+    "The µm per pixel a tile set or a bag file recorded, or None where it recorded none (missing, NaN or 0)."
+    try: v = float(mpp)
+    except (TypeError, ValueError): return None
+    return v if np.isfinite(v) and v > 0 else None
+
 # %% ../nbs/02_tiling.ipynb #43803c47
 @patch
 def open_slide(self:TileSet) -> Slide:
     "The tile set's slide, opened with the µm per pixel its tiles were computed with."
-    return Slide(self.slide_path, mpp=self.mpp if self.mpp and np.isfinite(self.mpp) else None)
+    return Slide(self.slide_path, mpp=recorded_mpp(self.mpp))
 
 # %% ../nbs/02_tiling.ipynb #70d20de7
 def _pyramid(coords_hi, coords_lo, extent_lo):
