@@ -16,7 +16,7 @@ from fastcore.basics import store_attr
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'NUCLEUS_TYPES', 'read_rgb', 'image_patches', 'nucleus_patches', 'patches_tensor', 'HistologyExtractor',
-           'read_breast_folder', 'read_colon_folder', 'write_histology_standin', 'show_patch_attention']
+           'read_breast_folder', 'read_colon_folder', 'write_histology_standin']
 
 # %% ../nbs/04a_histology.ipynb #c05bd196
 IMAGE_EXTS = ('.tif', '.tiff', '.png', '.jpg', '.jpeg', '.bmp')
@@ -127,21 +127,3 @@ def write_histology_standin(root, # Gets `breast/` and `colon/` in the published
         for kind in (('epithelial', 'others') if pos else ('fibroblast', 'inflammatory')):
             savemat(d/f'img{k}_{kind}.mat', {'detection': rng.uniform(5, 245, (int(rng.integers(5, 15)), 2))})
     return root
-
-# %% ../nbs/04a_histology.ipynb #79698b04
-def show_patch_attention(img:np.ndarray, # The RGB image
-                         corners, # `[N, 2]` top-left (x, y) of each patch, or centres with `centred`
-                         attention, # `[N]` attention weights
-                         size:int=32, # Patch side
-                         centred:bool=False, # `corners` are patch centres (nucleus patches)
-                         ax=None, title:str=''):
-    "The image with each patch outlined in a colour for its attention (from the smallest weight to the largest; flat: all faint)."
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
-    if ax is None: _, ax = plt.subplots(figsize=(5, 5))
-    a = np.asarray(attention, float); a = (a - a.min()) / (a.max() - a.min()) if a.max() > a.min() else np.zeros_like(a)
-    ax.imshow(img); cmap = plt.get_cmap('viridis')
-    for (x, y), v in zip(np.asarray(corners, float) - (size // 2 if centred else 0), a):
-        ax.add_patch(Rectangle((x, y), size, size, fill=False, lw=0.5 + 2 * v, ec=cmap(v), alpha=0.3 + 0.7 * v))
-    ax.set_title(title); ax.axis('off')
-    return ax

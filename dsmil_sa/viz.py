@@ -17,7 +17,7 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['draw_annotations', 'show_heatmap', 'slide_overlay_figure', 'save_figure', 'show_eval_mask', 'plot_roc', 'plot_froc',
-           'show_mnist_bag', 'SlideViewer']
+           'show_mnist_bag', 'SlideViewer', 'show_patch_attention']
 
 # %% ../nbs/07b_viz.ipynb #df990806
 def _axes(ax, figsize):
@@ -301,3 +301,20 @@ def update(self:SlideViewer, *_):
 def _ipython_display_(self:SlideViewer):
     from IPython.display import display
     display(self.widget)
+
+# %% ../nbs/07b_viz.ipynb #79698b04
+def show_patch_attention(img:np.ndarray, # The RGB image
+                         corners, # `[N, 2]` top-left (x, y) of each patch, or centres with `centred`
+                         attention, # `[N]` attention weights
+                         size:int=32, # Patch side
+                         centred:bool=False, # `corners` are patch centres (nucleus patches)
+                         ax=None, title:str=''):
+    "The image with each patch outlined in a colour for its attention (from the smallest weight to the largest; flat: all faint)."
+    import matplotlib.pyplot as plt
+    if ax is None: _, ax = plt.subplots(figsize=(5, 5))
+    a = np.asarray(attention, float); a = (a - a.min()) / (a.max() - a.min()) if a.max() > a.min() else np.zeros_like(a)
+    ax.imshow(img); cmap = plt.get_cmap('viridis')
+    for (x, y), v in zip(np.asarray(corners, float) - (size // 2 if centred else 0), a):
+        ax.add_patch(Rectangle((x, y), size, size, fill=False, lw=0.5 + 2 * v, ec=cmap(v), alpha=0.3 + 0.7 * v))
+    ax.set_title(title); ax.axis('off')
+    return ax
