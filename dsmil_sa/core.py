@@ -18,7 +18,7 @@ __all__ = ['DataError', 'OutputError', 'tmp_sibling', 'output_error', 'atomic_pa
            'free_memory', 'MILOutput', 'package_file', 'auto_threads', 'parallel_map', 'failure_message', 'error_line',
            'Interrupted', 'terminate_as_interrupt', 'command_errors', 'worker_error', 'remove_stale_tmp', 'Busy',
            'claim_path', 'claim_stale', 'claim', 'check_writable', 'check_settings', 'git_commit', 'git_dirty',
-           'provenance', 'ExperimentRun']
+           'provenance']
 
 # %% ../nbs/00_core.ipynb #6896cdb3
 class DataError(ValueError):
@@ -418,30 +418,3 @@ def provenance(**params) -> dict:
     return dict(params=params, versions=vers, python=platform.python_version(), platform=platform.platform(),
                 device=str(dev), gpu=torch.cuda.get_device_name(0) if dev.type == 'cuda' else None,
                 git_commit=git_commit(), git_dirty=git_dirty(), time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
-
-# %% ../nbs/00_core.ipynb #ffa2ef4a
-class ExperimentRun:
-    "The output folder `out`, the working folder `work` and the stage `timing` of one experiment run."
-    def __init__(self, out_dir, # Where the results go (created)
-                 work_dir=None, # Where intermediate files go; None: see above
-                 data_dir=None, # The run's data; None: stand-in data, worked on in a temporary folder
-                 prefix:str='run_'): # Prefix of the temporary folder
-        import tempfile
-        self.out = Path(out_dir); self.out.mkdir(parents=True, exist_ok=True)
-        self._tmp = tempfile.TemporaryDirectory(prefix=prefix) if work_dir is None and data_dir is None else None
-        self.work = Path(work_dir) if work_dir else Path(self._tmp.name) if self._tmp else self.out/'work'
-        self.work.mkdir(parents=True, exist_ok=True)
-        self.t0, self.timing = time.time(), {}
-
-# %% ../nbs/00_core.ipynb #e482c392
-def _plain(o):
-    "A JSON value for numpy numbers and arrays, else the text of `o`."
-    return o.tolist() if isinstance(o, (np.ndarray, np.generic)) else str(o)
-
-@patch
-def finish(self:ExperimentRun, **info) -> dict:
-    "Write `out/run_info.json` and remove the temporary working folder; return the record."
-    rec = dict(wall_s=round(time.time() - self.t0, 1), timing_s={k: round(v, 1) for k, v in self.timing.items()}, **info)
-    atomic_write_text(self.out/'run_info.json', json.dumps(rec, indent=1, default=_plain))
-    if self._tmp is not None: self._tmp.cleanup()
-    return rec

@@ -6,14 +6,16 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/reproduce.html.md"""
 
 # %% ../nbs/10a_reproduce.ipynb #77970cf9
 from __future__ import annotations
-import ast, os, time
+import ast, json, os, time
+import numpy as np
+from fastcore.basics import patch
 from pathlib import Path
 import dsmil_sa
-from .core import DataError, atomic_write_json, provenance
+from .core import DataError, atomic_write_json, atomic_write_text, provenance
 
 # %% auto #0
 __all__ = ['PROFILES', 'experiments_dir', 'list_experiments', 'shrink_figures', 'experiment_notebook', 'run_devices',
-           'run_experiment', 'notebook_params']
+           'run_experiment', 'notebook_params', 'ExperimentRun']
 
 # %% ../nbs/10a_reproduce.ipynb #d290103b
 PROFILES = ('smoke', 'cpu', 'full')
@@ -111,3 +113,30 @@ def notebook_params(items:list) -> dict:
         try: out[k] = ast.literal_eval(v)
         except (ValueError, SyntaxError): out[k] = v
     return out
+
+# %% ../nbs/10a_reproduce.ipynb #ffa2ef4a
+class ExperimentRun:
+    "The output folder `out`, the working folder `work` and the stage `timing` of one experiment run."
+    def __init__(self, out_dir, # Where the results go (created)
+                 work_dir=None, # Where intermediate files go; None: see above
+                 data_dir=None, # The run's data; None: stand-in data, worked on in a temporary folder
+                 prefix:str='run_'): # Prefix of the temporary folder
+        import tempfile
+        self.out = Path(out_dir); self.out.mkdir(parents=True, exist_ok=True)
+        self._tmp = tempfile.TemporaryDirectory(prefix=prefix) if work_dir is None and data_dir is None else None
+        self.work = Path(work_dir) if work_dir else Path(self._tmp.name) if self._tmp else self.out/'work'
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.t0, self.timing = time.time(), {}
+
+# %% ../nbs/10a_reproduce.ipynb #e482c392
+def _plain(o):
+    "A JSON value for numpy numbers and arrays, else the text of `o`."
+    return o.tolist() if isinstance(o, (np.ndarray, np.generic)) else str(o)
+
+@patch
+def finish(self:ExperimentRun, **info) -> dict:
+    "Write `out/run_info.json` and remove the temporary working folder; return the record."
+    rec = dict(wall_s=round(time.time() - self.t0, 1), timing_s={k: round(v, 1) for k, v in self.timing.items()}, **info)
+    atomic_write_text(self.out/'run_info.json', json.dumps(rec, indent=1, default=_plain))
+    if self._tmp is not None: self._tmp.cleanup()
+    return rec
