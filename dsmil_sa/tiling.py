@@ -66,6 +66,11 @@ def _box_index(xy, extent:float, downsample:float, H:int, W:int) -> tuple:
     at = lambda v, n: np.clip(np.round(v / downsample), 0, n).astype(int)
     return at(xy[:, 1], H), at(xy[:, 1] + extent, H), at(xy[:, 0], W), at(xy[:, 0] + extent, W)
 
+def _box_mean(sat, y0, y1, x0, x1, side:float) -> np.ndarray:
+    "Mean over boxes of `side` mask pixels from a summed-area table and their clipped rows and columns."
+    return ((sat[y1, x1] - sat[y0, x1] - sat[y1, x0] + sat[y0, x0]) / max(side ** 2, 1e-9)).astype(np.float32)
+
+# %% ../nbs/02_tiling.ipynb #4776debd
 def box_fraction(mask:np.ndarray, # bool/float [H, W] at `downsample`
                  xy:np.ndarray, # int [N, 2] level-0 top-left corners
                  extent:float, # Side of each box in level-0 pixels
@@ -74,8 +79,7 @@ def box_fraction(mask:np.ndarray, # bool/float [H, W] at `downsample`
     "Mean of `mask` over each level-0 box (area outside the mask counts as 0)."
     y0, y1, x0, x1 = _box_index(xy, extent, downsample, *mask.shape)
     if sat is None: sat = summed_area(mask)
-    tot = sat[y1, x1] - sat[y0, x1] - sat[y1, x0] + sat[y0, x0]
-    return (tot / max((extent / downsample) ** 2, 1e-9)).astype(np.float32)
+    return _box_mean(sat, y0, y1, x0, x1, extent / downsample)
 
 # %% ../nbs/02_tiling.ipynb #c863b7a7
 def grid(dims:tuple[int, int], # Level-0 (width, height)
@@ -97,8 +101,7 @@ def label_fractions(annotations:list, # Camelyon16 polygons in level-0 pixels
         sel = (y0 >= r) & (y0 < r + step)
         if not sel.any(): continue
         sat = summed_area(annotation_mask(annotations, (int(y1[sel].max()) - r, W), downsample, origin=(r, 0)))
-        a, b, c, d = y0[sel] - r, y1[sel] - r, x0[sel], x1[sel]
-        out[sel] = (sat[b, d] - sat[a, d] - sat[b, c] + sat[a, c]) / max((extent / downsample) ** 2, 1e-9)
+        out[sel] = _box_mean(sat, y0[sel] - r, y1[sel] - r, x0[sel], x1[sel], extent / downsample)
     return out
 
 # %% ../nbs/02_tiling.ipynb #6642f03b
