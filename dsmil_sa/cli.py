@@ -78,12 +78,14 @@ def synth_cli(out_dir:str, # Folder to write the slides into
               size:int=16384, # Side of level 0 in pixels (0.5 µm/px)
               seed:int=0, # Base seed
               texture:Annotated[str, choices('cartoon', 'he')]='cartoon', # Cartoon slides, or slides quilted from real H&E (needs histolytics' data)
-              difficulty:float=0.5, # For --texture he: 0 large lesions, 1 mostly micro-metastases, ITCs and look-alikes
+              difficulty:float=0.5, # For --texture he: 0 large lesions and distinct textures, 1 mostly ITCs and look-alikes (both knobs)
+              confusion:float=None, # For --texture he: the texture confusion alone, --difficulty then setting the lesions only
               version:Version=VERSION):
     "Write synthetic H&E-like pyramidal slides with Camelyon16 XML annotations."
     with command_errors('dsmil-synth'):
         from dsmil_sa.synthetic import make_synthetic_set
-        paths = make_synthetic_set(out_dir, n_tumor, n_normal, size, seed, texture=texture, difficulty=difficulty)
+        paths = make_synthetic_set(out_dir, n_tumor, n_normal, size, seed, texture=texture,
+                                   difficulty=difficulty if confusion is None else (difficulty, confusion))
         print(f"{len(paths)} slides in {out_dir}")
 
 # %% ../nbs/11_cli.ipynb #9bf962de

@@ -11,7 +11,7 @@ import numpy as np
 import openslide, tifffile
 from PIL import Image, ImageDraw
 from skimage.draw import polygon as _fill_polygon
-from .core import atomic_path, atomic_write_text, package_file
+from .core import DataError, atomic_path, atomic_write_text, package_file
 from .slides import Annotation, write_camelyon_xml, read_camelyon_xml, cmu_small_region
 
 # %% auto #0
@@ -252,7 +252,7 @@ def he_difficulty(difficulty) -> tuple[float, float]:
     "`(lesions, confusion)` from a `difficulty`: one number sets both, a pair sets each (0 easy to 1 hard)."
     d = np.atleast_1d(np.asarray(difficulty, float))
     if d.shape not in ((1,), (2,)) or not ((0 <= d) & (d <= 1)).all():
-        raise ValueError(f"difficulty must be a number or a pair (lesions, confusion) in [0, 1], got {difficulty!r}")
+        raise DataError(None, f"difficulty must be a number or a pair (lesions, confusion) in [0, 1], got {difficulty!r}")
     return tuple(np.broadcast_to(d, 2).tolist())
 
 # %% ../nbs/01a_synthetic.ipynb #498e0a97
