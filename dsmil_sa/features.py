@@ -288,7 +288,7 @@ def __call__(self:TileEmbedder, x:torch.Tensor) -> torch.Tensor:
     "Features [n, D] on the device of `uint8` tiles [n, 3, S, S] (n at most `batch_size` when compiled)."
     n = len(x)
     if self.compiled and n < self.batch_size: x = torch.cat([x, x.new_zeros((self.batch_size - n, *x.shape[1:]))])
-    if self.cuda: x = x.pin_memory()
+    if self.cuda and not (x.is_cuda or x.is_pinned()): x = x.pin_memory()     # host tiles go over pinned memory
     x = self.embedder.prepare(x.to(self.device, non_blocking=True))
     if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
     with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.float16, enabled=self.cuda):
