@@ -72,9 +72,14 @@ def features(S, dev, d:Path) -> list[str]:
     model = {k: rate(lambda net=net: [net(x) for _ in range(steps)], steps * B, dev) for k, net in nets.items() if net(x) is not None}
     pipe = rate(lambda: extract_files(tiles, emb, d/'bags', batch_size=B, workers=W, device=dev), n, dev)
     bound = min(reader, model['eager'])
+    extra = ''
+    if 'compiled' in model:                    # the compiled pipeline, its compilation done on one slide first
+        extract_files(tiles[:1], emb, d/'bags_w', batch_size=B, workers=W, device=dev, compile=True)
+        pipe_c = rate(lambda: extract_files(tiles, emb, d/'bags_c', batch_size=B, workers=W, device=dev, compile=True), n, dev)
+        extra = f"; compiled pipeline {pipe_c:,.0f} tiles/s = {pipe_c / min(reader, model['compiled']):.2f} of the slower of readers and compiled network"
     return [f"feature extraction: {S['slides']} slides, {n:,} tiles of {S['tile']} px, {W} reader processes, batch {B}: "
             f"readers alone {reader:,.0f} tiles/s; network alone " + ", ".join(f"{k} {v:,.0f} tiles/s" for k, v in model.items()) +
-            f"; whole pipeline {pipe:,.0f} tiles/s = {pipe / bound:.2f} of the slower of readers and network",
+            f"; whole pipeline {pipe:,.0f} tiles/s = {pipe / bound:.2f} of the slower of readers and network" + extra,
             f"projection to Camelyon16 (400 slides, {CAMELYON16_TILES / 1e6:.1f} million tiles): features {CAMELYON16_TILES / pipe / 3600:.2f} h"]
 
 def dsmil_epoch(S, dev) -> list[str]:
@@ -109,6 +114,23 @@ def simclr(S, dev, d:Path) -> list[str]:
             f"steps with batched views and no loader {batched:,.0f} images/s = {batched / bare:.2f} of the bare; with per-image views {per_image:,.0f} images/s",
             f"projection to Camelyon16 ({CAMELYON16_TILES / 1e6:.1f} million tiles): one SimCLR epoch {CAMELYON16_TILES / full / 3600:.2f} h"]
 
+def simclr_compiled(S, dev, d:Path) -> list[str]:
+    "The same, with the views' pixel work `torch.compile`d (`BatchViews(compiled=True)`); on a GPU only (compiling on a CPU takes minutes)."
+    if dev.type != 'cuda': return ["SimCLR with compiled views: not measured on the CPU"]
+    ds, b, T = RandomTiles(S['sim_batch'] * (S['sim_steps'] + 2), S['sim_tile']), S['sim_batch'], S['sim_tile']
+    kw = dict(epochs=1, batch_size=b, lr=1e-4, workers=8 if dev.type == 'cuda' else 0, device=dev, progress=False, aug_kw=dict(compiled=True))
+    train_simclr(ds, d/'warmc.pt', max_steps=2, **kw)                                 # compiles
+    full = rate(lambda: train_simclr(ds, d/'simc.pt', max_steps=S['sim_steps'], **kw), S['sim_steps'] * b, dev)
+    amp = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if dev.type == 'cuda' else None
+    model = SimCLR().to(dev); opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    scaler = torch.amp.GradScaler('cuda') if amp == torch.float16 else None
+    x = ds.x[:b].to(dev); fixed, views = BatchViews(T)(x), BatchViews(T, compiled=True)
+    steps = max(2, S['sim_steps'] // 3)
+    def steps_with(v): return rate(lambda: [simclr_step(model, v, x, opt, scaler, 0.5, amp) for _ in range(steps)], steps * b, dev)
+    steps_with(views); bare, comp = steps_with(lambda x: fixed), steps_with(views)
+    return [f"SimCLR with compiled views: train_simclr {full:,.0f} images/s = {full / bare:.2f} of the bare forward and backward "
+            f"({bare:,.0f} images/s); steps with compiled views and no loader {comp:,.0f} images/s = {comp / bare:.2f} of the bare"]
+
 def mnist(S, dev) -> list[str]:
     from dsmil_sa.mnist_grid import mnist_bags_run, mnist_train_bags, mnist_net, RunStack, fit_runs
     n, R = S['mnist_bags'], S['mnist_runs']
@@ -132,7 +154,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         for name_, part in (('features', lambda: features(S, dev, d)), ('DSMIL epoch', lambda: dsmil_epoch(S, dev)),
-                            ('SimCLR', lambda: simclr(S, dev, d)), ('MNIST-bags', lambda: mnist(S, dev))):
+                            ('SimCLR', lambda: simclr(S, dev, d)), ('SimCLR compiled views', lambda: simclr_compiled(S, dev, d)), ('MNIST-bags', lambda: mnist(S, dev))):
             try: lines += part()                     # one failed part is reported and the others still run
             except Exception as e: lines.append(f"{name_}: FAILED ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})")
             print(lines[-1], flush=True)

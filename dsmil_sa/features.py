@@ -7,6 +7,7 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/features.html.md"""
 # %% ../nbs/03b_features.ipynb #3fe80421
 from __future__ import annotations
 import os, sys, hashlib, time, contextlib, collections, signal
+from concurrent.futures import ThreadPoolExecutor
 import torch.multiprocessing as tmp_mp
 from dataclasses import dataclass
 from pathlib import Path
@@ -347,15 +348,21 @@ def jobs(self:_Extraction, block:int, direct:bool=True):
 # %% ../nbs/03b_features.ipynb #542699aa
 @patch
 def store(self:_Extraction, tags:list, f:torch.Tensor):
-    "Put the rows of batch features `f` where their tags say; write each tile set that is now complete."
+    "Keep the rows of batch features `f` with the tiles their tags name; write each tile set that is now complete."
     o = 0
     for i, m, idx in tags:
         st, k = self.live.get(i), len(idx)
-        if st is not None:
-            if m not in st['feats']: st['feats'][m] = f.new_zeros((len(st['ts'].coords[m]), f.shape[1]), dtype=torch.float32)
-            st['feats'][m][torch.as_tensor(idx, device=f.device)] = f[o:o + k].float(); st['left'] -= k
+        if st is not None:                 # kept on the device in arrival order: no copy to the device, no wait per batch
+            st['feats'].setdefault(m, []).append((idx, f[o:o + k])); st['left'] -= k
             if st['left'] == 0: self.finish(i)
         o += k
+
+# %% ../nbs/03b_features.ipynb #fc1b0313
+def _in_tile_order(parts:list, n:int) -> np.ndarray:
+    "Features [n, D] (float32, host) from (tile indices, device features) parts that arrived in any order."
+    rows = torch.cat([f for _, f in parts]).float().cpu().numpy()        # the one wait for the device per slide
+    out = np.zeros((n, rows.shape[1]), np.float32); out[np.concatenate([idx for idx, _ in parts])] = rows
+    return out
 
 # %% ../nbs/03b_features.ipynb #3475e0cb
 @patch
@@ -364,7 +371,7 @@ def finish(self:_Extraction, i:int, made:bool=True):
     st = self.live[i]
     try:
         if made:
-            feats = {m: v.cpu().numpy() for m, v in st['feats'].items()}          # the one wait for the device per slide
+            feats = {m: _in_tile_order(parts, len(st['ts'].coords[m])) for m, parts in st['feats'].items()}
             if not feats: feats = {m: np.zeros((0, self.embedder.for_mag(m).dim), np.float32) for m in st['ts'].mags}
             write_bag(st['bag'], self.files[i], feats, self.embedder.identity(), self.dtype)
             if self.made is not None: self.made.append(st['bag'])
@@ -377,6 +384,39 @@ def close(self:_Extraction):
     "Release the claims of tile sets still in flight (an interrupted run) and close the progress bar."
     for st in self.live.values(): st['claim'].__exit__(None, None, None)
     self.live = {}; self.bar.close()
+
+# %% ../nbs/03b_features.ipynb #2004b63a
+class _Staging:
+    "Tile blocks gathered into batches of `size` in `slots` reusable host buffers (pinned and filled by threads on a GPU)."
+    def __init__(self, size:int, device, slots:int=3, threads:int=4):
+        store_attr('size,slots'); self.device = get_device(device); self.cuda = self.device.type == 'cuda'
+        self.pool = ThreadPoolExecutor(threads) if self.cuda else None
+        self.bufs, self.sent, self.slot, self.n, self.copies, self.shape = {}, {}, 0, 0, [], None
+    def close(self):
+        if self.pool: self.pool.shutdown()
+
+# %% ../nbs/03b_features.ipynb #f5b8d3c0
+@patch
+def put(self:_Staging, x:torch.Tensor):
+    "Copy tiles `x` [k, 3, S, S] (k at most the room left) behind those of the batch being filled."
+    if self.n == 0:
+        if self.slot in self.sent: self.sent.pop(self.slot).synchronize()      # its last copy to the device is done
+        self.shape = (self.slot, x.dtype, *x.shape[1:])
+        if self.shape not in self.bufs: self.bufs[self.shape] = torch.empty((self.size, *x.shape[1:]), dtype=x.dtype, pin_memory=self.cuda)
+    dst = self.bufs[self.shape][self.n:self.n + len(x)]; self.n += len(x)
+    if self.pool: self.copies.append(self.pool.submit(dst.copy_, x))
+    else: dst.copy_(x)
+
+# %% ../nbs/03b_features.ipynb #f74415bd
+@patch
+def take(self:_Staging) -> torch.Tensor:
+    "The batch filled so far, on the device; the next batch goes to the next buffer."
+    for c in self.copies: c.result()
+    x = self.bufs[self.shape][:self.n]
+    if self.cuda:
+        x = x.to(self.device, non_blocking=True); ev = torch.cuda.Event(); ev.record(); self.sent[self.slot] = ev
+    self.slot, self.n, self.copies = (self.slot + 1) % self.slots, 0, []
+    return x
 
 # %% ../nbs/03b_features.ipynb #d817490b
 def extract_files(files, # Tile sets (HDF5 from dsmil_sa.tiling)
@@ -399,23 +439,23 @@ def extract_files(files, # Tile sets (HDF5 from dsmil_sa.tiling)
     check_writable(out_dir)                     # an output that cannot be written stops here, in one line
     nets = _ScaleNets(embedder, device, batch_size, compile)
     run = _Extraction([Path(f) for f in files], embedder, out_dir, dtype, overwrite, made, failed, skipped, progress)
-    buf, tags, room = [], [], nets.batch_size
+    stage, tags, room = _Staging(nets.batch_size, device), [], nets.batch_size
     def flush():
         nonlocal room
-        if buf: run.store(tags, nets(tags[0][1])(torch.cat(buf)))
-        buf.clear(); tags.clear(); room = nets.batch_size
+        if tags: run.store(tags, nets(tags[0][1])(stage.take()))
+        tags.clear(); room = nets.batch_size
     with BlockReader(workers) as reader:
         try:
             for (i, m, idx), x in reader.imap(run.jobs(block, direct)):
                 if i not in run.live: continue
                 if isinstance(x, Exception): run.fail(i, x); continue
-                if buf and (x.shape[1:] != buf[0].shape[1:] or nets(m) is not nets(tags[0][1])): flush()   # nor sizes nor encoders
+                if tags and (x.shape[1:] != stage.shape[2:] or nets(m) is not nets(tags[0][1])): flush()   # nor sizes nor encoders
                 while len(x):                                                 # batches of exactly batch_size tiles
-                    buf.append(x[:room]); tags.append((i, m, idx[:room])); x, idx = x[room:], idx[room:]
-                    room -= len(buf[-1])
+                    k = min(room, len(x)); stage.put(x[:k]); tags.append((i, m, idx[:k])); x, idx = x[k:], idx[k:]
+                    room -= k
                     if not room: flush()
             flush()
-        finally: run.close()
+        finally: run.close(); stage.close()
     return [run.out[i] for i in sorted(run.out)]
 
 # %% ../nbs/03b_features.ipynb #fd5167a9

@@ -120,9 +120,11 @@ def _blur(x, sigma, k:int):
 class BatchViews(nn.Module):
     "Two augmented, normalised views of every tile of a `uint8` batch [B, 3, H, W], made with batched operations on its device."
     def __init__(self, tile_size:int=224, vflip:bool=True, jitter:float=0.8, hue:float=0.2, p_jitter:float=0.8,
-                 p_gray:float=0.2, p_blur:float=0.5, scale=(0.08, 1.0), ratio=(3/4, 4/3), sigma=(0.1, 2.0)):
+                 p_gray:float=0.2, p_blur:float=0.5, scale=(0.08, 1.0), ratio=(3/4, 4/3), sigma=(0.1, 2.0),
+                 compiled:bool=False): # `torch.compile` the pixel work (fused kernels on a GPU; the first batch compiles)
         super().__init__(); store_attr(); self.kernel = blur_kernel_size(tile_size)
-    def one(self, x): return to_input(self.apply(x, self.sample(x)))
+        self._apply = torch.compile(self.apply, dynamic=False) if compiled else self.apply
+    def one(self, x): return to_input(self._apply(x, self.sample(x)))
     def forward(self, x:torch.Tensor): return self.one(x), self.one(x)
 
 # %% ../nbs/03a_simclr.ipynb #03f80dc0
