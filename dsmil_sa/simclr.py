@@ -99,11 +99,24 @@ def _on_some(x, m, fn):
     if len(idx): x = x.clone(); x[idx] = fn(x[idx], idx)
     return x
 
-# %% ../nbs/03a_simclr.ipynb #9acb7832
-def _color_jitter(x, on, factors, order):
+# %% ../nbs/03a_simclr.ipynb #9ee3eb1e
+def _blend_round(x, on, factors, op):
+    "Round of blends: each tile where `on` blended by its op `op` (0 brightness, 1 contrast, 2 saturation) with its factor; the others kept."
+    g = _gray(x); pick = lambda k: (op == k).view(-1, 1, 1, 1)
+    y = torch.where(pick(0), 0., torch.where(pick(1), g.mean((1, 2, 3), keepdim=True), g))
+    return _blend(x, y, torch.where(on & (op < 3), factors.gather(1, op.clamp(max=2)[:, None])[:, 0], 1.))
+
+# %% ../nbs/03a_simclr.ipynb #e9528d17
+def _color_jitter(x, on, factors, order, pick:bool|None=None): # `pick`: tiles picked out per operation (default: off a GPU)
     "Colour jitter of the tiles where `on`: op `order[:, r]` in round r, with `factors[:, op]`."
-    for r in range(4):
-        for op in range(4): x = _on_some(x, on & (order[:, r] == op), lambda v, i, op=op: _COLOR_OPS[op](v, factors[i, op]))
+    if pick if pick is not None else x.device.type != 'cuda':
+        for r in range(4):
+            for op in range(4): x = _on_some(x, on & (order[:, r] == op), lambda v, i, op=op: _COLOR_OPS[op](v, factors[i, op]))
+        return x
+    at = (order == 3).int().argmax(1)                               # each tile's hue round; no wait for the host from here
+    for r in range(3): x = _blend_round(x, on & (r < at), factors, order[:, r])
+    x = torch.where(on.view(-1, 1, 1, 1), _hue(x, factors[:, 3]), x)
+    for r in range(1, 4): x = _blend_round(x, on & (r > at), factors, order[:, r])
     return x
 
 # %% ../nbs/03a_simclr.ipynb #e39e8f56
