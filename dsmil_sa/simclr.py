@@ -384,7 +384,8 @@ def train_simclr(dataset,                  # A Dataset yielding `uint8` tiles [3
     seed_everything(seed + rank)
     if views not in ('batched', 'per-image'): raise ValueError(f"views must be 'batched' or 'per-image', not {views!r}")
     config = _run_config(dataset, out, device, batch_size, tile_size, norm, epochs=epochs, lr=lr, weight_decay=weight_decay,
-                         temperature=temperature, seed=seed, world_size=world, views=views, aug_kw=dict(aug_kw or {}))
+                         temperature=temperature, seed=seed, world_size=world, views=views,
+                         aug_kw={k: v for k, v in (aug_kw or {}).items() if k != 'compiled'})   # compiling is not the run's identity
     batch_size, tile_size = config['batch_size'], config['tile_size']
     _check_same_run(out, config)
     model = SimCLR(norm).to(device)
