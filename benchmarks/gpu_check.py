@@ -97,41 +97,37 @@ class RandomTiles(torch.utils.data.Dataset):
     def __len__(self): return len(self.x)
     def __getitem__(self, i): return self.x[i]
 
-def simclr(S, dev, d:Path) -> list[str]:
+def _simclr_rates(S, dev, d:Path, compiled:bool) -> dict:
+    "Images/s of `train_simclr` (loader, views, checkpoints) and of bare steps, steps with batched views and with per-image views."
     ds, b, T = RandomTiles(S['sim_batch'] * (S['sim_steps'] + 2), S['sim_tile']), S['sim_batch'], S['sim_tile']
-    train_simclr(ds, d/'warm.pt', epochs=1, batch_size=b, lr=1e-4, workers=0, max_steps=2, device=dev, progress=False)
-    run = lambda: train_simclr(ds, d/'sim.pt', epochs=1, batch_size=b, lr=1e-4, workers=8 if dev.type == 'cuda' else 0,
-                               max_steps=S['sim_steps'], device=dev, progress=False)
-    full = rate(run, S['sim_steps'] * b, dev)
+    kw = dict(epochs=1, batch_size=b, lr=1e-4, workers=8 if dev.type == 'cuda' else 0, device=dev, progress=False, aug_kw=dict(compiled=compiled))
+    tag = 'c' if compiled else ''
+    train_simclr(ds, d/f'warm{tag}.pt', max_steps=2, **kw)                               # warm-up (and the compilation)
+    full = rate(lambda: train_simclr(ds, d/f'sim{tag}.pt', max_steps=S['sim_steps'], **kw), S['sim_steps'] * b, dev)
     amp = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if dev.type == 'cuda' else None
     model = SimCLR().to(dev); opt = torch.optim.Adam(model.parameters(), lr=1e-4)
     scaler = torch.amp.GradScaler('cuda') if amp == torch.float16 else None
-    x = ds.x[:b].to(dev); fixed = BatchViews(T)(x)
+    x = ds.x[:b].to(dev); fixed, views = BatchViews(T)(x), BatchViews(T, compiled=compiled)
     steps = max(2, S['sim_steps'] // 3)
-    def steps_with(views): return rate(lambda: [simclr_step(model, views, x, opt, scaler, 0.5, amp) for _ in range(steps)], steps * b, dev)
-    steps_with(lambda x: fixed)                                                       # warm-up
-    bare, batched, per_image = steps_with(lambda x: fixed), steps_with(BatchViews(T)), steps_with(SimCLRViews(T))
-    return [f"SimCLR ({amp or 'float32'}): batch {b} of {T} px, train_simclr {full:,.0f} images/s over {S['sim_steps']} steps with "
-            f"checkpoints = {full / bare:.2f} of the bare forward and backward ({bare:,.0f} images/s on views made beforehand); "
-            f"steps with batched views and no loader {batched:,.0f} images/s = {batched / bare:.2f} of the bare; with per-image views {per_image:,.0f} images/s",
-            f"projection to Camelyon16 ({CAMELYON16_TILES / 1e6:.1f} million tiles): one SimCLR epoch {CAMELYON16_TILES / full / 3600:.2f} h"]
+    def steps_with(v): return rate(lambda: [simclr_step(model, v, x, opt, scaler, 0.5, amp) for _ in range(steps)], steps * b, dev)
+    steps_with(views)                                                                  # warm-up
+    r = dict(amp=amp, batch=b, tile=T, full=full, bare=steps_with(lambda x: fixed), batched=steps_with(views))
+    if not compiled: r['per_image'] = steps_with(SimCLRViews(T))
+    return r
+
+def simclr(S, dev, d:Path) -> list[str]:
+    r = _simclr_rates(S, dev, d, compiled=False); bare = r['bare']
+    return [f"SimCLR ({r['amp'] or 'float32'}): batch {r['batch']} of {r['tile']} px, train_simclr {r['full']:,.0f} images/s over {S['sim_steps']} steps with "
+            f"checkpoints = {r['full'] / bare:.2f} of the bare forward and backward ({bare:,.0f} images/s on views made beforehand); "
+            f"steps with batched views and no loader {r['batched']:,.0f} images/s = {r['batched'] / bare:.2f} of the bare; with per-image views {r['per_image']:,.0f} images/s",
+            f"projection to Camelyon16 ({CAMELYON16_TILES / 1e6:.1f} million tiles): one SimCLR epoch {CAMELYON16_TILES / r['full'] / 3600:.2f} h"]
 
 def simclr_compiled(S, dev, d:Path) -> list[str]:
     "The same, with the views' pixel work `torch.compile`d (`BatchViews(compiled=True)`); on a GPU only (compiling on a CPU takes minutes)."
     if dev.type != 'cuda': return ["SimCLR with compiled views: not measured on the CPU"]
-    ds, b, T = RandomTiles(S['sim_batch'] * (S['sim_steps'] + 2), S['sim_tile']), S['sim_batch'], S['sim_tile']
-    kw = dict(epochs=1, batch_size=b, lr=1e-4, workers=8 if dev.type == 'cuda' else 0, device=dev, progress=False, aug_kw=dict(compiled=True))
-    train_simclr(ds, d/'warmc.pt', max_steps=2, **kw)                                 # compiles
-    full = rate(lambda: train_simclr(ds, d/'simc.pt', max_steps=S['sim_steps'], **kw), S['sim_steps'] * b, dev)
-    amp = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if dev.type == 'cuda' else None
-    model = SimCLR().to(dev); opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-    scaler = torch.amp.GradScaler('cuda') if amp == torch.float16 else None
-    x = ds.x[:b].to(dev); fixed, views = BatchViews(T)(x), BatchViews(T, compiled=True)
-    steps = max(2, S['sim_steps'] // 3)
-    def steps_with(v): return rate(lambda: [simclr_step(model, v, x, opt, scaler, 0.5, amp) for _ in range(steps)], steps * b, dev)
-    steps_with(views); bare, comp = steps_with(lambda x: fixed), steps_with(views)
-    return [f"SimCLR with compiled views: train_simclr {full:,.0f} images/s = {full / bare:.2f} of the bare forward and backward "
-            f"({bare:,.0f} images/s); steps with compiled views and no loader {comp:,.0f} images/s = {comp / bare:.2f} of the bare"]
+    r = _simclr_rates(S, dev, d, compiled=True); bare = r['bare']
+    return [f"SimCLR with compiled views: train_simclr {r['full']:,.0f} images/s = {r['full'] / bare:.2f} of the bare forward and backward "
+            f"({bare:,.0f} images/s); steps with compiled views and no loader {r['batched']:,.0f} images/s = {r['batched'] / bare:.2f} of the bare"]
 
 def mnist(S, dev) -> list[str]:
     from dsmil_sa.mnist_grid import mnist_bags_run, mnist_train_bags, mnist_net, RunStack, fit_runs

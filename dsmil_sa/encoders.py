@@ -140,10 +140,10 @@ def tile_set_files(tiles_dir) -> list[Path]:
 def tile_blocks(coords, # Level-0 top-left corners [N, 2] of one magnification's tiles
                 step:float, # Level-0 pixels from one tile to the next (tile size x downsample)
                 block:int=4) -> list[np.ndarray]: # Tiles per side of a block
-    "Indices of the tiles grouped by `block` x `block` cells of the tile grid, row by row: each group one `Slide.read_tiles`."
+    "Indices of the tiles grouped by `block` x `block` cells of the tile grid counted from the slide's corner, row by row: each group one `Slide.read_tiles`."
     c = np.asarray(coords, np.int64).reshape(-1, 2)
     if not len(c): return []
-    cell = ((c - c.min(0)) // int(round(step * block))).astype(np.int64)
+    cell = (c // int(round(step * block))).astype(np.int64)
     key = cell[:, 1] * (cell[:, 0].max() + 1) + cell[:, 0]
     order = np.argsort(key, kind='stable')
     return np.split(order, np.flatnonzero(np.diff(key[order])) + 1)
