@@ -14,6 +14,7 @@ import torch
 from .synthetic import make_synthetic_camelyon16, make_synthetic_set, SYNTHETIC_VERSION
 from .tiling import tile_slide
 from .bagfile import load_bag
+from .simclr import CPU_SIMCLR
 from .froc import match_slides, froc_curve, evaluation_mask, CAMELYON16
 from .slides import Slide, read_camelyon_xml
 from .predict import predict_bag_file
@@ -25,10 +26,10 @@ from .reference import write_standin, reference_list, import_reference_bags, ref
 from fastcore.meta import delegates
 
 # %% auto #0
-__all__ = ['CAMELYON16_SLIDES', 'PAPER_RELEASED', 'RELEASED_PROFILES', 'REFERENCE_ROW', 'default_cache', 'synthetic_root',
-           'camelyon16_folder', 'tile_catalogue', 'seed_runs', 'camelyon16_masks', 'froc_runs', 'labelled_bags',
-           'assign_split', 'class_folders_standin', 'released_dataset', 'released_features_study', 'runs_table',
-           'released_table']
+__all__ = ['CAMELYON16_SLIDES', 'CAMELYON16_CPU_SIMCLR', 'PAPER_RELEASED', 'RELEASED_PROFILES', 'REFERENCE_ROW', 'default_cache',
+           'synthetic_root', 'camelyon16_folder', 'tile_catalogue', 'seed_runs', 'camelyon16_masks', 'froc_runs',
+           'labelled_bags', 'assign_split', 'class_folders_standin', 'released_dataset', 'released_features_study',
+           'runs_table', 'released_table']
 
 # %% ../nbs/09_study.ipynb #cd77b439
 def default_cache() -> Path:
@@ -56,6 +57,9 @@ def camelyon16_folder(data_dir, # A Camelyon16 folder, or None for the synthetic
 CAMELYON16_SLIDES = dict(    # profile -> `camelyon16_folder`'s arguments of the synthetic set
     smoke=dict(n_train=(3, 3), n_test=(2, 2), size=1536, difficulty=0.),
     cpu=dict(n_train=(110, 160), n_test=(50, 80), size=2048, difficulty=(0.0, 0.95)))   # (lesions, confusion): pilots in 01a_synthetic
+
+# %% ../nbs/09_study.ipynb #35abf335
+CAMELYON16_CPU_SIMCLR = dict(CPU_SIMCLR, steps=1200)   # `simclr_per_scale`'s settings at the `cpu` profile
 
 # %% ../nbs/09_study.ipynb #9f63ae02
 def tile_catalogue(cat:pd.DataFrame, # One row per slide: `slide`, and `xml` (None or missing: no annotation)
