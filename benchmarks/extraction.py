@@ -9,7 +9,8 @@ Aperio SVS), tiled at 20x and 5x with 224 px tiles, so a tile straddles up to fo
 
 1. the data path alone, in this process (one worker), with a null model (the tiles are read and dropped):
    per-tile reads (`encoders.SlideTiles`, one `read_region` per tile, what extraction did before) against block reads
-   (`features.BlockReader` over `features.block_jobs`, one `Slide.read_tiles` per 8 x 8 block), tiles/s and the ratio;
+   (`features.BlockReader` over `features.block_jobs`, one `Slide.read_tiles` per 8 x 8 block), tiles/s and the ratio,
+   and where cuCIM is installed the block reads through it (`reader='cucim'`);
    with `--tiles`, the same on those tile sets too;
 2. the whole folder with a random ResNet18 on the CPU and 2 reader processes, each path run twice (old, new, new, old): the previous path (per slide and per
    magnification a new `DataLoader` with its workers, `features.embed_tiles`) against `features.extract_files` (one
@@ -17,12 +18,12 @@ Aperio SVS), tiled at 20x and 5x with 224 px tiles, so a tile straddles up to fo
    compared with them.
 """
 from __future__ import annotations
-import argparse, platform, tempfile, time
+import argparse, importlib.util, platform, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 
 def data_path(sets) -> tuple[int, float, float]:
-    "Tiles, and tiles/s of per-tile reads and of block reads, in this process with a null model."
+    "Tiles, and tiles/s of per-tile reads, of block reads and of block reads through cuCIM (None where not installed), in this process with a null model."
     from dsmil_sa.encoders import SlideTiles
     from dsmil_sa.features import BlockReader, block_jobs
     n = sum(len(c) for ts in sets for c in ts.coords.values())
@@ -36,7 +37,16 @@ def data_path(sets) -> tuple[int, float, float]:
     with BlockReader(0) as r:
         for _, x in r.imap(((None, j) for ts in sets for _, _, j in block_jobs(ts))): got += len(x)
     assert got == n
-    return n, per_tile, n / (time.perf_counter() - t)
+    blocks = n / (time.perf_counter() - t)
+    if not importlib.util.find_spec('cucim'): return n, per_tile, blocks, None
+    t = time.perf_counter()
+    with BlockReader(0) as r:
+        for _, x in r.imap(((None, j) for ts in sets for _, _, j in block_jobs(ts, reader='cucim'))): pass
+    return n, per_tile, blocks, n / (time.perf_counter() - t)
+
+def cucim_note(per_tile, cu) -> str:
+    "The cuCIM block reads' figure, where cuCIM is installed."
+    return '' if cu is None else f"; block reads through cuCIM (--reader cucim) {cu:,.0f} tiles/s: {cu / per_tile:.2f}x"
 
 def main(size:int, n_slides:int, workers:int, batch:int, other_tiles=None) -> list[str]:
     import h5py
@@ -48,14 +58,14 @@ def main(size:int, n_slides:int, workers:int, batch:int, other_tiles=None) -> li
     tiles = [tile_slide(make_synthetic_slide(d/'slides'/f's{i}.tif', size=size, tumor=True, seed=i), d/'tiles', mags=(20, 5), tile_size=224, xml=False)
              for i in range(n_slides)]
     sets = [TileSet.load(t) for t in tiles]
-    n, per_tile, blocks = data_path(sets)
+    n, per_tile, blocks, cu = data_path(sets)
     out = [f"{platform.node()}: {n_slides} synthetic slides of {size} px (JPEG pyramid), {n} tiles of 224 px at 20x and 5x, "
            f"torch {torch.__version__}, {torch.get_num_threads()} threads",
-           f"data path, one worker, null model: per-tile reads {per_tile:,.0f} tiles/s, block reads {blocks:,.0f} tiles/s: {blocks / per_tile:.2f}x"]
+           f"data path, one worker, null model: per-tile reads {per_tile:,.0f} tiles/s, block reads {blocks:,.0f} tiles/s: {blocks / per_tile:.2f}x" + cucim_note(per_tile, cu)]
     if other_tiles:
-        m, a, b = data_path([TileSet.load(f) for f in tile_set_files(other_tiles)])
+        m, a, b, c = data_path([TileSet.load(f) for f in tile_set_files(other_tiles)])
         out.append(f"data path on {other_tiles} ({m:,} tiles), one worker, null model: per-tile reads {a:,.0f} tiles/s, "
-                   f"block reads {b:,.0f} tiles/s: {b / a:.2f}x")
+                   f"block reads {b:,.0f} tiles/s: {b / a:.2f}x" + cucim_note(a, c))
     emb = load_embedder('random')
     embed_tiles(emb, torch.utils.data.Subset(SlideTiles(tiles[0]), range(batch)), batch)            # warm-up
     def run_old():

@@ -9,7 +9,8 @@ Each figure goes through the package's public functions on the device `core.get_
 1. feature extraction in steady state, on 8 synthetic JPEG pyramids tiled at 20x and 5x (every grid tile kept, over
    20,000 tiles of 224 px): the reader processes alone (`features.BlockReader`, null model), the network alone on
    batches already on the device (`features.TileEmbedder`, eager and `torch.compile`d), and the whole pipeline
-   (`features.extract_files`), with the pipeline's ratio to the slower of reader and network;
+   (`features.extract_files`), with the pipeline's ratio to the slower of reader and network; where cuCIM is installed,
+   its readers alone and the pipeline reading with it (`reader='cucim'`, compiled where the network is);
 2. one epoch of `learner.fit` with DSMIL at Camelyon16's scale: 270 bags of about 8,000 x 512 (views of one pool);
 3. SimCLR (`simclr.train_simclr`, views made on the device by `simclr.BatchViews`, bfloat16 where the GPU has it):
    images per second against the bare forward and backward of the same network, batch and precision on views made
@@ -20,7 +21,7 @@ Each figure goes through the package's public functions on the device `core.get_
    (`mnist_grid.mnist_bags_run`) and 30 runs in lockstep (`mnist_grid.fit_runs`), bag steps per second.
 """
 from __future__ import annotations
-import argparse, time, tempfile, platform, datetime, re
+import argparse, time, tempfile, platform, datetime, re, importlib.util
 from pathlib import Path
 import numpy as np
 import torch
@@ -60,10 +61,11 @@ def features(S, dev, d:Path) -> list[str]:
         tiles = list(ex.map(_slide, [(str(d), i, S['slide'], S['tile']) for i in range(S['slides'])]))
     sets = [TileSet.load(t) for t in tiles]; n = sum(len(c) for ts in sets for c in ts.coords.values())
     W = max(1, min(8, (os.cpu_count() or 2) - 2)) if dev.type == 'cuda' else 2
-    def read_all():
+    def read_all(how):
         with BlockReader(W) as r:
-            for _ in r.imap(((None, j) for ts in sets for _, _, j in block_jobs(ts))): pass
-    reader = rate(read_all, n, dev)
+            for _ in r.imap(((None, j) for ts in sets for _, _, j in block_jobs(ts, reader=how))): pass
+    reads = {how: rate(lambda how=how: read_all(how), n, dev) for how in ('auto', 'cucim') if how != 'cucim' or importlib.util.find_spec('cucim')}
+    reader = reads['auto']
     emb, B = load_embedder('random'), S['batch']
     x = torch.randint(0, 256, (B, 3, S['tile'], S['tile']), dtype=torch.uint8, device=dev)
     nets = {'eager': TileEmbedder(emb, dev, B)}
@@ -79,6 +81,11 @@ def features(S, dev, d:Path) -> list[str]:
         extract_files(tiles[:1], emb, d/'bags_w', batch_size=B, workers=W, device=dev, compile=True)
         pipe_c = rate(lambda: extract_files(tiles, emb, d/'bags_c', batch_size=B, workers=W, device=dev, compile=True), n, dev)
         extra = f"; compiled pipeline {pipe_c:,.0f} tiles/s = {pipe_c / min(reader, model['compiled']):.2f} of the slower of readers and compiled network"
+    if 'cucim' in reads:                       # the optional reader (`--reader cucim`), where installed
+        net = 'compiled' if 'compiled' in model else 'eager'
+        pipe_u = rate(lambda: extract_files(tiles, emb, d/'bags_u', batch_size=B, workers=W, device=dev, compile=net == 'compiled', reader='cucim'), n, dev)
+        extra += (f"; reading with cuCIM: readers alone {reads['cucim']:,.0f} tiles/s, {net} pipeline {pipe_u:,.0f} tiles/s = "
+                  f"{pipe_u / min(reads['cucim'], model[net]):.2f} of the slower of its readers and the {net} network")
     return [f"feature extraction: {S['slides']} slides, {n:,} tiles of {S['tile']} px, {W} reader processes, batch {B}: "
             f"readers alone {reader:,.0f} tiles/s; network alone " + ", ".join(f"{k} {v:,.0f} tiles/s" for k, v in model.items()) +
             f"; whole pipeline {pipe:,.0f} tiles/s = {pipe / bound:.2f} of the slower of readers and network" + extra,

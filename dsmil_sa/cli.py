@@ -16,6 +16,7 @@ import dsmil_sa
 from .demo import run_demo
 from .reproduce import PROFILES, experiments_dir, list_experiments, run_experiment, notebook_params
 from .froc import CAMELYON16
+from .slides import READERS
 
 # %% auto #0
 __all__ = ['PRESET_NAMES', 'MODEL_CHOICES', 'FUSION_CHOICES', 'Version', 'VERSION', 'choices', 'typed_delegates', 'done_line',
@@ -161,7 +162,7 @@ def features_cli(tiles_dir:str,             # Folder of tile sets (`*.h5` from d
                  batch_size:int=None,       # Tiles per forward pass (default: 256 on a GPU, 32 on the CPU, where it is faster)
                  workers:int=4,             # Reader processes, started once for the whole folder (0: read in this process)
                  compile:bool=False,        # torch.compile the network with a fixed batch shape (pays off on a GPU for a large cohort)
-                 openslide:bool=False,      # Read every tile through OpenSlide (default: tiled TIFF and SVS squares decoded directly, the same pixels)
+                 reader:Annotated[str, choices(*READERS)]='auto', # auto: tiled TIFF and SVS squares decoded directly, else OpenSlide; openslide; cucim (the same pixels)
                  dtype:Annotated[str, choices('float16', 'float32')]='float16', # Storage type of the features
                  device:str=None,           # Default: CUDA if available
                  quiet:bool=False,          # No progress bar
@@ -178,7 +179,7 @@ def features_cli(tiles_dir:str,             # Folder of tile sets (`*.h5` from d
         remove_stale_tmp(out)
         failed, skipped, made = [], [], []
         bags = extract_folder(tiles_dir, emb, out, shard=shard, failed=failed, skipped=skipped, progress=not quiet, batch_size=batch_size,
-                              workers=workers, dtype=dtype, device=device, made=made, compile=compile, direct=not openslide)
+                              workers=workers, dtype=dtype, device=device, made=made, compile=compile, reader=reader)
         for b in bags: load_bag(b, fusion)
         print(done_line(len(bags), f'bags of {emb.name} (D={emb.dim})', out, made, skipped))
         if failed: print(f"dsmil-features: {len(failed)} of {len(files)} tile set(s) failed (listed above)", file=sys.stderr); return 1

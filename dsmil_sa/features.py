@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from .core import DataError, OutputError, Busy, get_device, failure_message, claim, worker_error, check_writable
 from .tiling import TileSet, mag_name, mag_value
 from .bagfile import check_bag, write_bag
-from .slides import Slide
+from .slides import Slide, check_reader
 from .encoders import SlideTiles, to_input, resnet18_encoder, tile_set_files, tile_blocks, IMAGENET_MEAN, IMAGENET_STD, read_scale_manifest
 from fastcore.meta import delegates
 from fastcore.basics import patch, store_attr
@@ -211,22 +211,22 @@ def _finished_bag(out:Path, embedder:Embedder) -> bool:
 # %% ../nbs/03b_features.ipynb #386481c0
 def block_jobs(ts:TileSet, # A tile set
                block:int=8, # Tiles per side of a block
-               direct:bool=True): # Decode a tiled TIFF's squares directly (`Slide.read_tiles`); False: through OpenSlide
+               reader:str='auto'): # How the slide is read (`slides.READERS`, `Slide.read_tiles`)
     "Per block of a tile set: its magnification, its tiles' indices, and its job for `read_block`."
     mpp = ts.mpp if ts.mpp and np.isfinite(ts.mpp) else None
     for m in ts.mags:
         for idx in tile_blocks(ts.coords[m], ts.tile_size * ts.downsample[m], block):
-            yield m, idx, (str(ts.slide_path), mpp, ts.coords[m][idx], ts.tile_size, float(m), direct)
+            yield m, idx, (str(ts.slide_path), mpp, ts.coords[m][idx], ts.tile_size, float(m), reader)
 
 # %% ../nbs/03b_features.ipynb #611c26d2
 _OPEN = collections.OrderedDict()       # this process's open slides, the most recently read last
 
-def read_block(job:tuple, # (slide path, µm per pixel or None, level-0 corners [k, 2], tile size, magnification, direct)
+def read_block(job:tuple, # (slide path, µm per pixel or None, level-0 corners [k, 2], tile size, magnification, reader)
                keep:int=4) -> torch.Tensor: # Slides kept open in this process
     "The tiles of one block job as uint8 [k, 3, S, S], the slide kept open for the next block."
-    path, mpp, coords, size, mag, direct = job
+    path, mpp, coords, size, mag, reader = job
     s = _OPEN.pop((path, mpp), None) or Slide(path, mpp=mpp)
-    try: a = s.read_tiles(coords, size, mag, direct=direct)
+    try: a = s.read_tiles(coords, size, mag, reader=reader)
     except BaseException: s.close(); raise
     _OPEN[(path, mpp)] = s
     while len(_OPEN) > keep: _OPEN.popitem(last=False)[1].close()
@@ -324,7 +324,7 @@ class _Extraction:
 
 # %% ../nbs/03b_features.ipynb #fb9f74d8
 @patch
-def jobs(self:_Extraction, block:int, direct:bool=True):
+def jobs(self:_Extraction, block:int, reader:str='auto'):
     "(tag, job) for every block of every tile set to embed, claiming each tile set as its blocks start."
     for i, f in enumerate(self.files):
         out = Path(self.out_dir)/f.name
@@ -341,7 +341,7 @@ def jobs(self:_Extraction, block:int, direct:bool=True):
             ts = TileSet.load(f); self.live[i].update(ts=ts, left=sum(len(ts.coords[m]) for m in ts.mags))
         except Exception as e: self.fail(i, e); continue
         if self.live[i]['left'] == 0: self.finish(i); continue
-        for m, idx, job in block_jobs(ts, block, direct):
+        for m, idx, job in block_jobs(ts, block, reader):
             if i not in self.live: break                   # failed meanwhile: read no more of it
             yield (i, m, idx), job
 
@@ -433,10 +433,10 @@ def extract_files(files, # Tile sets (HDF5 from dsmil_sa.tiling)
                   skipped:list|None=None, # If a list: tile sets another job is embedding are appended (else `Busy`)
                   block:int=8, # Tiles per side of a block read
                   compile:bool=False, # `torch.compile` the network (fixed batch shape)
-                  direct:bool=True) -> list[Path]: # Decode tiled TIFFs' squares directly; False: every read through OpenSlide
+                  reader:str='auto') -> list[Path]: # How slides are read: 'auto', 'openslide' or 'cucim' (`slides.READERS`)
     "The bag file of every tile set, in one pipeline; complete bags are kept, those another job holds left to it."
     if dtype not in ('float16', 'float32'): raise ValueError(f"dtype must be float16 or float32, not {dtype!r}")
-    check_writable(out_dir)                     # an output that cannot be written stops here, in one line
+    check_writable(out_dir); check_reader(reader)   # an output that cannot be written, a reader not here: one line, now
     nets = _ScaleNets(embedder, device, batch_size, compile)
     run = _Extraction([Path(f) for f in files], embedder, out_dir, dtype, overwrite, made, failed, skipped, progress)
     stage, tags, room = _Staging(nets.batch_size, device), [], nets.batch_size
@@ -444,9 +444,9 @@ def extract_files(files, # Tile sets (HDF5 from dsmil_sa.tiling)
         nonlocal room
         if tags: run.store(tags, nets(tags[0][1])(stage.take()))
         tags.clear(); room = nets.batch_size
-    with BlockReader(workers) as reader:
+    with BlockReader(workers) as pool:
         try:
-            for (i, m, idx), x in reader.imap(run.jobs(block, direct)):
+            for (i, m, idx), x in pool.imap(run.jobs(block, reader)):
                 if i not in run.live: continue
                 if isinstance(x, Exception): run.fail(i, x); continue
                 if tags and (x.shape[1:] != stage.shape[2:] or nets(m) is not nets(tags[0][1])): flush()   # nor sizes nor encoders

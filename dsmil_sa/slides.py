@@ -6,7 +6,7 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/slides.html.md"""
 
 # %% ../nbs/01_slides.ipynb #261d7de9
 from __future__ import annotations
-import math, warnings, xml.etree.ElementTree as ET
+import contextlib, importlib.util, math, os, sys, tempfile, warnings, xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -17,8 +17,8 @@ from .core import DataError, atomic_path, atomic_write_text, package_file
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['MPP_RANGE', 'TUMOR_GROUPS', 'EXCLUSION_GROUPS', 'cmu_small_region', 'Slide', 'Annotation', 'read_camelyon_xml',
-           'write_camelyon_xml', 'annotation_mask']
+__all__ = ['MPP_RANGE', 'READERS', 'TUMOR_GROUPS', 'EXCLUSION_GROUPS', 'cmu_small_region', 'Slide', 'check_reader', 'Annotation',
+           'read_camelyon_xml', 'write_camelyon_xml', 'annotation_mask']
 
 # %% ../nbs/01_slides.ipynb #3ed4ee47
 def _float(v):
@@ -163,13 +163,28 @@ def _tiff_region(tf, page, x:int, y:int, w:int, h:int, parts=None) -> np.ndarray
             if x1 > x0 and y1 > y0: out[y0 - y:y1 - y, x0 - x:x1 - x] = seg[y0 - ty * th:y1 - ty * th, x0 - tx * tw:x1 - tx * tw]
     return out
 
+# %% ../nbs/01_slides.ipynb #070d63f8
+READERS = ('auto', 'openslide', 'cucim')   # `Slide.read_tiles`: squares decoded directly else OpenSlide; OpenSlide only; cuCIM
+
+# %% ../nbs/01_slides.ipynb #bb13dfff
+def check_reader(reader:str) -> str:
+    "`reader` if it is one of `READERS` and installed here; else a one-line error."
+    if reader not in READERS: raise ValueError(f"reader {reader!r}: expected one of {', '.join(READERS)}")
+    if reader == 'cucim' and importlib.util.find_spec('cucim') is None:
+        raise DataError(None, "reader 'cucim' needs cuCIM: pip install 'dsmil_sa[cucim]'")
+    return reader
+
 # %% ../nbs/01_slides.ipynb #724d8780
 @patch
-def level_region(self:Slide, level:int, xy, size, direct:bool=True, parts=None) -> np.ndarray:
-    "RGB uint8 [h, w, 3] of level `level` at level-0 `xy`, `size` = (w, h) level pixels: decoded from the TIFF directly where it can be (only under `parts`, if given), else by OpenSlide."
+def level_region(self:Slide, level:int, xy, size, reader:str='auto', parts=None) -> np.ndarray:
+    "RGB uint8 [h, w, 3] of level `level` at level-0 `xy`, `size` = (w, h) level pixels, read the `reader` way (`READERS`): 'auto' decodes the TIFF's squares directly where it can (only under `parts`, if given), else OpenSlide reads."
+    check_reader(reader)
     ds, (w, h) = self.level_downsamples[level], (int(v) for v in size)
     lx, ly = xy[0] / ds, xy[1] / ds
-    if direct and lx == int(lx) and ly == int(ly):
+    if reader == 'cucim':
+        if getattr(self, '_cu', None) is None: self._cu = _cucim_image(self.path)
+        return _cucim_region(self._cu, level, xy, (int(lx), int(ly)), w, h, self.level_dimensions[level])
+    if reader == 'auto' and lx == int(lx) and ly == int(ly):
         if not hasattr(self, '_tiff'): self._tiff = _tiff_levels(self.path, self.level_dimensions)
         if self._tiff is not None:
             try: return _tiff_region(self._tiff[0], self._tiff[1][level], int(lx), int(ly), w, h, parts)
@@ -182,7 +197,7 @@ def read_tiles(self:Slide, coords, # Top-left corners in level-0 pixels [k, 2] (
                size:int, # Tile side in pixels at `mag`
                mag:float|None=None, # Magnification; None = level 0
                max_side:int=8192, # Longest region (level pixels) read at once; wider groups go tile by tile
-               direct:bool=True) -> np.ndarray: # Decode a tiled TIFF's squares directly where it can (`level_region`)
+               reader:str='auto') -> np.ndarray: # How the region is read (`READERS`, `level_region`)
     "The tiles at `coords` as uint8 [k, size, size, 3], read as one region covering them all."
     coords = np.asarray(coords, np.int64).reshape(-1, 2)
     level, extra = (0, 1.0) if mag is None else self.level_for(mag)
@@ -190,7 +205,7 @@ def read_tiles(self:Slide, coords, # Top-left corners in level-0 pixels [k, 2] (
     (x0, y0), off = coords.min(0), np.round((coords - coords.min(0)) / ds).astype(np.int64)   # level pixels from the corner
     w, h = off.max(0) + n
     if max(w, h) > max_side: return np.stack([self.read_region(c, size, mag) for c in coords])
-    try: rgb = self.level_region(level, (x0, y0), (w, h), direct, [(ox, oy, n, n) for ox, oy in off])
+    try: rgb = self.level_region(level, (x0, y0), (w, h), reader, [(ox, oy, n, n) for ox, oy in off])
     except openslide.OpenSlideError as e:
         x1, y1 = coords.max(0)
         raise DataError(self.path, f"damaged: the tile block at level-0 ({x0}, {y0})-({x1}, {y1}) cannot be decoded ({e})") from None
@@ -198,6 +213,42 @@ def read_tiles(self:Slide, coords, # Top-left corners in level-0 pixels [k, 2] (
     for t, (ox, oy) in zip(out, off):
         cut = rgb[oy:oy + n, ox:ox + n]
         t[:] = cut if n == size else np.asarray(Image.fromarray(cut).resize((size, size), Image.BILINEAR, reducing_gap=None))
+    return out
+
+# %% ../nbs/01_slides.ipynb #ae389994
+@contextlib.contextmanager
+def _c_output(into:list):
+    "Append to `into` the text that C code writes to file descriptors 1 and 2 inside the block (its stdio buffers flushed)."
+    import ctypes
+    sys.stdout.flush(); sys.stderr.flush(); saved = [os.dup(1), os.dup(2)]
+    with tempfile.TemporaryFile() as f:
+        for fd in (1, 2): os.dup2(f.fileno(), fd)
+        try: yield into
+        finally:
+            ctypes.CDLL(None).fflush(None)                     # what C's stdio still holds goes to the file, not to later output
+            for fd, s in zip((1, 2), saved): os.dup2(s, fd); os.close(s)
+            f.seek(0); into.append(f.read().decode(errors='replace'))
+
+# %% ../nbs/01_slides.ipynb #1fde0506
+def _cucim_image(path):
+    "cuCIM's `CuImage` of `path` (its messages about CUDA kept off the console and out of the folder); a `DataError` where it cannot read the file."
+    os.environ.setdefault('CUFILE_LOGFILE_PATH', os.devnull)     # else its GPUDirect library leaves a cufile.log where it runs
+    try:
+        with _c_output([]):
+            from cucim import CuImage
+            return CuImage(str(path))
+    except Exception as e: raise DataError(path, f"cuCIM cannot read it ({' '.join(str(e).split())}); use reader 'auto'") from None
+
+# %% ../nbs/01_slides.ipynb #b18fe30e
+def _cucim_region(img, level:int, xy, lxy, w:int, h:int, dims) -> np.ndarray:
+    "RGB uint8 [h, w, 3] read by cuCIM at level-0 `xy` (level pixels `lxy`): white beyond the level's `dims`, an `OpenSlideError` where cuCIM reported a square it cannot decode."
+    vw, vh = min(w, dims[0] - lxy[0]), min(h, dims[1] - lxy[1])      # the part inside the level (cuCIM reads no further)
+    if vw <= 0 or vh <= 0: return np.full((h, w, 3), 255, np.uint8)
+    with _c_output([]) as said: a = np.asarray(img.read_region(location=(int(xy[0]), int(xy[1])), size=(vw, vh), level=level))
+    if 'error' in said[0].lower(): raise openslide.OpenSlideError(' '.join(said[0].split())[:300])
+    if a.shape[-1] == 4: a = _to_rgb(a)
+    if (vw, vh) == (w, h): return a
+    out = np.full((h, w, 3), 255, np.uint8); out[:vh, :vw] = a[..., :3]
     return out
 
 # %% ../nbs/01_slides.ipynb #a347114d
@@ -229,6 +280,7 @@ def __repr__(self:Slide):
 def close(self:Slide):
     self._os.close()
     if getattr(self, '_tiff', None) is not None: self._tiff[0].close(); self._tiff = None
+    if getattr(self, '_cu', None) is not None: self._cu.close(); self._cu = None
 
 # %% ../nbs/01_slides.ipynb #40770260
 @patch
