@@ -59,7 +59,7 @@ CAMELYON16_SLIDES = dict(    # profile -> `camelyon16_folder`'s arguments of the
     cpu=dict(n_train=(110, 160), n_test=(50, 80), size=2048, difficulty=(0.0, 0.95)))   # (lesions, confusion): pilots in 01a_synthetic
 
 # %% ../nbs/09_study.ipynb #35abf335
-CAMELYON16_CPU_SIMCLR = dict(CPU_SIMCLR, steps=1200)   # `simclr_per_scale`'s settings at the `cpu` profile
+CAMELYON16_CPU_SIMCLR = dict(CPU_SIMCLR, steps=2400)   # `simclr_per_scale`'s settings at the `cpu` profile
 
 # %% ../nbs/09_study.ipynb #9f63ae02
 def tile_catalogue(cat:pd.DataFrame, # One row per slide: `slide`, and `xml` (None or missing: no annotation)
