@@ -177,14 +177,15 @@ def check_reader(reader:str) -> str:
 # %% ../nbs/01_slides.ipynb #724d8780
 @patch
 def level_region(self:Slide, level:int, xy, size, reader:str='auto', parts=None) -> np.ndarray:
-    "RGB uint8 [h, w, 3] of level `level` at level-0 `xy`, `size` = (w, h) level pixels, read the `reader` way (`READERS`): 'auto' decodes the TIFF's squares directly where it can (only under `parts`, if given), else OpenSlide reads."
+    "RGB uint8 [h, w, 3] of level `level` at level-0 `xy`, `size` = (w, h) level pixels, read the `reader` way (`READERS`): 'auto' decodes the TIFF's squares directly where it can (only under `parts`, if given), 'cucim' asks cuCIM; OpenSlide reads the rest."
     check_reader(reader)
     ds, (w, h) = self.level_downsamples[level], (int(v) for v in size)
     lx, ly = xy[0] / ds, xy[1] / ds
-    if reader == 'cucim':
+    whole = lx == int(lx) and ly == int(ly)                     # on the level's pixel grid (else OpenSlide interpolates)
+    if reader == 'cucim' and whole:
         if getattr(self, '_cu', None) is None: self._cu = _cucim_image(self.path)
         return _cucim_region(self._cu, level, xy, (int(lx), int(ly)), w, h, self.level_dimensions[level])
-    if reader == 'auto' and lx == int(lx) and ly == int(ly):
+    if reader == 'auto' and whole:
         if not hasattr(self, '_tiff'): self._tiff = _tiff_levels(self.path, self.level_dimensions)
         if self._tiff is not None:
             try: return _tiff_region(self._tiff[0], self._tiff[1][level], int(lx), int(ly), w, h, parts)
