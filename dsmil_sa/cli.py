@@ -224,6 +224,7 @@ def predict_cli(*slides:str, # Slide files or folders of slides
                 mpp:float=None, # µm per level-0 pixel, for slides whose metadata lacks it or is wrong
                 batch_size:int=64, # Tiles per forward pass
                 workers:int=0, # Data-loader workers reading the slides
+                reader:Annotated[str, choices(*READERS)]='auto', # How slides are read (as dsmil-features --reader)
                 device:str=None, # Default: CUDA if available
                 quiet:bool=False, # No progress bar
                 version:Version=VERSION):
@@ -232,7 +233,7 @@ def predict_cli(*slides:str, # Slide files or folders of slides
         from dsmil_sa.predict import predict_folder
         skipped = []
         done, failed = predict_folder(list(slides), model, out, embedder, progress=not quiet, mpp=mpp, batch_size=batch_size,
-                                      workers=workers, device=device, skipped=skipped)
+                                      workers=workers, reader=reader, device=device, skipped=skipped)
         print(f"{len(done)} slide(s) scored -> {Path(out)/'predictions.csv'}"
               + (f" ({len(skipped)} being scored by another job on the same folder, left to it)" if skipped else ''))
         if failed:

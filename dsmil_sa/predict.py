@@ -161,6 +161,7 @@ def predict_slide(slide, # A slide file
                   mpp:float|None=None, # µm per level-0 pixel, overriding the slide's metadata
                   batch_size:int=64, # Tiles per forward pass
                   workers:int=0, # Data-loader workers reading the slide
+                  reader:str='auto', # How the slide is read: 'auto', 'openslide' or 'cucim' (`slides.READERS`)
                   device=None, # Default: CUDA if available
                   emb:Embedder|None=None, # An already checked encoder (skips `embedder_for`)
                   **kw) -> SlidePrediction: # Passed to `predict_bag_file`
@@ -172,7 +173,7 @@ def predict_slide(slide, # A slide file
     work = Path(tmp.name if tmp else work_dir)
     try:
         tiles = tile_slide(slide, work/'tiles', mags=tuple(til['mags']), tile_size=int(til['tile_size']), mpp=mpp)
-        bag = extract_features(tiles, emb, work/'bags', batch_size=batch_size, workers=workers, device=device)
+        bag = extract_features(tiles, emb, work/'bags', batch_size=batch_size, workers=workers, device=device, reader=reader)
         return predict_bag_file(bag, record, slide=slide, **kw)
     finally:
         if tmp: tmp.cleanup()
@@ -262,7 +263,7 @@ def predict_folder(inputs, # Slide files and folders of slides
                    embedder=None, # See `embedder_for`
                    progress:bool=True, # Progress bar over slides
                    skipped:list|None=None, # If a list: slides another job is scoring now are appended to it
-                   **kw) -> tuple[list, list]: # Passed to `predict_slide`: mpp, batch_size, workers, device
+                   **kw) -> tuple[list, list]: # Passed to `predict_slide`: mpp, batch_size, workers, reader, device
     "Score and export every slide of `inputs` into `out` (resumable); return `(done, failed)`, failed as (input, message)."
     from tqdm.auto import tqdm
     rec = model if isinstance(model, ModelRecord) else load_model(model)
