@@ -22,9 +22,9 @@ from fastcore.meta import delegates
 
 # %% auto #0
 __all__ = ['BYTES_PER_VIEW_PIXEL', 'STEP_OVERHEAD', 'CPU_SIMCLR', 'REFERENCE_SIMCLR', 'blur_kernel_size', 'simclr_augment',
-           'SimCLRViews', 'rgb_to_hsv', 'hsv_to_rgb', 'BatchViews', 'nt_xent', 'SimCLR', 'gather_across',
-           'simclr_step_bytes', 'choose_batch_size', 'save_checkpoint', 'resume_checkpoint', 'simclr_step',
-           'train_simclr', 'simclr_on_tiles', 'scale_checkpoints', 'simclr_per_scale']
+           'SimCLRViews', 'turn_hue', 'BatchViews', 'nt_xent', 'SimCLR', 'gather_across', 'simclr_step_bytes',
+           'choose_batch_size', 'save_checkpoint', 'resume_checkpoint', 'simclr_step', 'train_simclr',
+           'simclr_on_tiles', 'scale_checkpoints', 'simclr_per_scale']
 
 # %% ../nbs/03a_simclr.ipynb #8bd4fbab
 def blur_kernel_size(tile_size:int, # Output size of the views in pixels
@@ -60,73 +60,69 @@ class SimCLRViews(nn.Module):
     def forward(self, x:torch.Tensor): return self.one(x), self.one(x)
 
 # %% ../nbs/03a_simclr.ipynb #aa2f6311
-def rgb_to_hsv(x:torch.Tensor) -> torch.Tensor:
-    "RGB in [0, 1] [..., 3, H, W] to HSV, hue in [0, 1) (torchvision's convention: red, then green, wins a tie for the maximum)."
-    mx, c = x.max(-3, keepdim=True); cr = mx - x.amin(-3, keepdim=True)
-    d = (x.roll(-1, -3) - x.roll(-2, -3)).gather(-3, c)          # g - b, b - r or r - g, for the channel that is largest
-    h = torch.fmod((d / torch.where(cr == 0, 1., cr) + 2 * c) / 6 + 1, 1)
-    return torch.cat([h, cr / torch.where(cr == 0, 1., mx), mx], -3)
-
-# %% ../nbs/03a_simclr.ipynb #59946aa6
-_HSV_N = (5., 3., 1.)        # each channel's offset around the hue circle, in sixths
-
-def hsv_to_rgb(x:torch.Tensor) -> torch.Tensor:
-    "HSV [..., 3, H, W] (hue in [0, 1)) back to RGB in [0, 1]: channel n is v - v s clamp(min(k, 4 - k), 0, 1), k = (n + 6h) mod 6."
-    h, s, v = x.split(1, -3)
-    k = torch.fmod(torch.tensor(_HSV_N, device=x.device).view(3, 1, 1) + h * 6, 6)
-    return v - v * s * torch.minimum(k, 4 - k).clamp(0, 1)
+def turn_hue(x:torch.Tensor, # RGB in [0, 1], [B, 3, H, W]
+             f:torch.Tensor, # Turn of each tile's hue in [-0.5, 0.5], [B]
+            ) -> torch.Tensor:
+    "`x` with its HSV hue turned by `f` as torchvision's `adjust_hue` turns it (red, then green, wins a tie for the largest channel)."
+    mx, c = x.max(1, keepdim=True); cr = mx - x.amin(1, keepdim=True)
+    d = (x.roll(-1, 1) - x.roll(-2, 1)).gather(1, c)                  # g - b, b - r or r - g, for the largest channel
+    h6 = d.div_(cr.clamp(min=1e-12)).add_(c.float().mul_(2)).add_((6 * f + 6).view(-1, 1, 1, 1))   # 6 (h + f) + 6 > 0
+    k = (h6 + torch.arange(5., 0., -2., device=x.device).view(1, 3, 1, 1)).fmod_(6)
+    return mx - cr * (2 - (k - 2).abs_()).clamp_(0, 1)
 
 # %% ../nbs/03a_simclr.ipynb #9a4e89de
-def _gray(x): return (0.2989 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]).unsqueeze(1)
+_GRAY = (0.2989, 0.587, 0.114)      # torchvision's grey weights
+_CONSTS = {}
 
-def _blend(x, y, f): return (f.view(-1, 1, 1, 1) * x + (1 - f.view(-1, 1, 1, 1)) * y).clamp(0, 1)
+def _const(values:tuple, device) -> torch.Tensor:
+    "`values` as a tensor on `device`, copied there once."
+    key = (values, str(device))
+    if key not in _CONSTS: _CONSTS[key] = torch.tensor(values, device=device)
+    return _CONSTS[key]
 
-# %% ../nbs/03a_simclr.ipynb #7330a741
-def _hue(x, f):
-    hsv = rgb_to_hsv(x)
-    return hsv_to_rgb(torch.cat([torch.fmod(hsv[:, :1] + f.view(-1, 1, 1, 1) + 1.0, 1.0), hsv[:, 1:]], 1))
-
-_COLOR_OPS = (lambda x, f: _blend(x, torch.zeros_like(x), f),                            # brightness
-              lambda x, f: _blend(x, _gray(x).mean((1, 2, 3), keepdim=True), f),         # contrast
-              lambda x, f: _blend(x, _gray(x), f),                                       # saturation
-              _hue)
+def _gray(x): return torch.einsum('bchw,c->bhw', x, _const(_GRAY, x.device)).unsqueeze(1)
 
 # %% ../nbs/03a_simclr.ipynb #2313bef0
 def _on_some(x, m, fn):
-    "`fn(tiles, index)` applied to the tiles where `m`: on a GPU to all, kept where `m` (no wait for the host); elsewhere to those alone."
-    if x.device.type == 'cuda': return torch.where(m.view(-1, 1, 1, 1), fn(x, slice(None)), x)
+    "`fn(tiles, index)` applied to the tiles where `m`: on a GPU or compiled to all, kept where `m` (no wait for the host); else to those alone."
+    if x.device.type == 'cuda' or torch.compiler.is_compiling(): return torch.where(m.view(-1, 1, 1, 1), fn(x, slice(None)), x)
     idx = torch.nonzero(m).flatten()
     if len(idx): x = x.clone(); x[idx] = fn(x[idx], idx)
     return x
 
 # %% ../nbs/03a_simclr.ipynb #9ee3eb1e
-def _blend_round(x, on, factors, op):
-    "Round of blends: each tile where `on` blended by its op `op` (0 brightness, 1 contrast, 2 saturation) with its factor; the others kept."
-    g = _gray(x); pick = lambda k: (op == k).view(-1, 1, 1, 1)
-    y = torch.where(pick(0), 0., torch.where(pick(1), g.mean((1, 2, 3), keepdim=True), g))
-    return _blend(x, y, torch.where(on & (op < 3), factors.gather(1, op.clamp(max=2)[:, None])[:, 0], 1.))
+def _blend_matrices(on, factors, order) -> tuple:
+    "Colour matrices [6, B, 3, 3] and contrast weights [6, B] of each tile's three rounds of blends before its hue and three after."
+    dev = on.device; r = _const((0, 1, 2, 1, 2, 3), dev)[:, None]                # the round each of the six looks at
+    at = (order == 3).int().argmax(1)                                           # each tile's hue round
+    use = on & torch.where(torch.arange(6, device=dev)[:, None] < 3, r < at, r > at)
+    op = order.gather(1, r.T.expand(len(on), 6)).T                              # [6, B]; a blend where `use`
+    f = torch.where(use, factors.gather(1, op.T.clamp(max=2)).T, 1.)
+    sat = torch.where(use & (op == 2), 1 - f, 0.)[..., None, None] * _const(_GRAY, dev)
+    return f[..., None, None] * torch.eye(3, device=dev) + sat, torch.where(use & (op == 1), 1 - f, 0.)
 
 # %% ../nbs/03a_simclr.ipynb #e9528d17
-def _color_jitter(x, on, factors, order, pick:bool|None=None): # `pick`: tiles picked out per operation (default: off a GPU)
-    "Colour jitter of the tiles where `on`: op `order[:, r]` in round r, with `factors[:, op]`."
-    if pick if pick is not None else x.device.type != 'cuda':
-        for r in range(4):
-            for op in range(4): x = _on_some(x, on & (order[:, r] == op), lambda v, i, op=op: _COLOR_OPS[op](v, factors[i, op]))
-        return x
-    at = (order == 3).int().argmax(1)                               # each tile's hue round; no wait for the host from here
-    for r in range(3): x = _blend_round(x, on & (r < at), factors, order[:, r])
-    x = torch.where(on.view(-1, 1, 1, 1), _hue(x, factors[:, 3]), x)
-    for r in range(1, 4): x = _blend_round(x, on & (r > at), factors, order[:, r])
+def _color_jitter(x, on, factors, order):
+    "Colour jitter of the tiles where `on`: op `order[:, r]` (brightness, contrast, saturation, hue) in round r, with `factors[:, op]`."
+    M, a = _blend_matrices(on, factors, order); B = len(x)
+    for i in range(6):
+        if i == 3: x = _on_some(x, on, lambda v, j: turn_hue(v, factors[j, 3]))
+        c = (a[i] * (x.mean((2, 3)) @ _const(_GRAY, x.device))).view(B, 1, 1).expand(B, 3, 1)
+        x = torch.baddbmm(c, M[i], x.flatten(2)).clamp_(0, 1).view_as(x)
     return x
 
 # %% ../nbs/03a_simclr.ipynb #e39e8f56
 def _blur(x, sigma, k:int):
     "Gaussian blur of every tile with its own `sigma`, a `k` x `k` kernel, reflect padding (torchvision's)."
-    B, Cc, H, W = x.shape
-    t = torch.linspace(-(k - 1) / 2, (k - 1) / 2, k, device=x.device)
-    ker = torch.exp(-0.5 * (t[None] / sigma[:, None]) ** 2); ker = (ker / ker.sum(1, keepdim=True)).repeat_interleave(Cc, 0)
-    y = F.pad(x.reshape(1, B * Cc, H, W), (k // 2,) * 4, mode='reflect')
-    y = F.conv2d(F.conv2d(y, ker[:, None, None, :], groups=B * Cc), ker[:, None, :, None], groups=B * Cc)
+    B, Cc, H, W = x.shape; p = k // 2
+    t = torch.arange(k, device=x.device, dtype=x.dtype) - p
+    ker = torch.exp(-0.5 * (t / sigma[:, None]) ** 2); ker = ker / ker.sum(1, keepdim=True)          # [B, k]
+    y = F.pad(x, (p,) * 4, mode='reflect')
+    if torch.compiler.is_compiling():           # the sums written out, which the compiler fuses into one pass
+        kk = ker.view(B, 1, 1, 1, k); y = sum(y[..., i:i + W] * kk[..., i] for i in range(k))
+        return sum(y[:, :, i:i + H] * kk[..., i] for i in range(k))
+    kc = ker.repeat_interleave(Cc, 0); y = y.reshape(1, B * Cc, H + 2 * p, W + 2 * p)
+    y = F.conv2d(F.conv2d(y, kc[:, None, None, :], groups=B * Cc), kc[:, None, :, None], groups=B * Cc)
     return y.reshape(B, Cc, H, W)
 
 # %% ../nbs/03a_simclr.ipynb #d32f7bd9
@@ -134,10 +130,11 @@ class BatchViews(nn.Module):
     "Two augmented, normalised views of every tile of a `uint8` batch [B, 3, H, W], made with batched operations on its device."
     def __init__(self, tile_size:int=224, vflip:bool=True, jitter:float=0.8, hue:float=0.2, p_jitter:float=0.8,
                  p_gray:float=0.2, p_blur:float=0.5, scale=(0.08, 1.0), ratio=(3/4, 4/3), sigma=(0.1, 2.0),
-                 compiled:bool=False): # `torch.compile` the pixel work (fused kernels on a GPU; the first batch compiles)
+                 compiled:bool=False): # `torch.compile` the colour and blur work (fused kernels; the first batch compiles)
         super().__init__(); store_attr(); self.kernel = blur_kernel_size(tile_size)
-        self._apply = torch.compile(self.apply, dynamic=False) if compiled else self.apply
-    def one(self, x): return to_input(self._apply(x, self.sample(x)))
+        self._pixels = torch.compile(self.pixels, dynamic=False) if compiled else self.pixels
+    def apply(self, x, p): return self._pixels(self.crop(x, p), p)
+    def one(self, x): return to_input(self.apply(x, self.sample(x)))
     def forward(self, x:torch.Tensor): return self.one(x), self.one(x)
 
 # %% ../nbs/03a_simclr.ipynb #03f80dc0
@@ -165,16 +162,27 @@ def sample(self:BatchViews, x:torch.Tensor) -> dict:
 
 # %% ../nbs/03a_simclr.ipynb #00031e8d
 @patch
-def apply(self:BatchViews, x:torch.Tensor, p:dict) -> torch.Tensor:
-    "The views [B, 3, S, S] in [0, 1] of tiles `x` under parameters `p` (from `sample`)."
+def crop(self:BatchViews, x:torch.Tensor, p:dict,
+         tile_by_tile:bool|None=None, # torchvision's resize (antialiased bilinear) tile by tile (default: off a GPU), else `roi_align` over the batch
+        ) -> torch.Tensor:
+    "Each tile's box `p['box']` resized to the view, [B, 3, S, S] in [0, 1]."
+    S = self.tile_size
+    if tile_by_tile if tile_by_tile is not None else x.device.type != 'cuda':
+        v = torch.cat([F.interpolate(x[i:i + 1, :, top:top + h, l:l + w].contiguous(), (S, S), mode='bilinear', antialias=True)
+                       for i, (l, top, w, h) in enumerate(p['box'].long().tolist())])   # torchvision's resize (contiguous: 1.5x faster)
+        return v.float() / 255 if v.dtype == torch.uint8 else v.float()
     x = x.float() / 255 if x.dtype == torch.uint8 else x.float()
     (l, t, w, h), B = p['box'].float().unbind(1), len(x)
     boxes = torch.stack([torch.arange(B, device=x.device, dtype=x.dtype), l, t, l + w, t + h], 1)
-    v = roi_align(x, boxes, self.tile_size, spatial_scale=1.0, sampling_ratio=-1, aligned=True)
-    sel = lambda m, a, b: torch.where(m.view(-1, 1, 1, 1), a, b)
-    v = sel(p['hflip'], v.flip(-1), v); v = sel(p['vflip'], v.flip(-2), v)
+    return roi_align(x, boxes, S, spatial_scale=1.0, sampling_ratio=-1, aligned=True)
+
+# %% ../nbs/03a_simclr.ipynb #a71ce89a
+@patch
+def pixels(self:BatchViews, v:torch.Tensor, p:dict) -> torch.Tensor:
+    "The cropped tiles `v` flipped, jittered, made grey and blurred under parameters `p` (from `sample`)."
+    v = _on_some(v, p['hflip'], lambda u, i: u.flip(-1)); v = _on_some(v, p['vflip'], lambda u, i: u.flip(-2))
     v = _color_jitter(v, p['jitter'], p['factors'], p['order'])
-    v = sel(p['gray'], _gray(v).expand_as(v), v)
+    v = _on_some(v, p['gray'], lambda u, i: _gray(u).expand_as(u))
     return _on_some(v, p['blur'], lambda u, i: _blur(u, p['sigma'][i], self.kernel))
 
 # %% ../nbs/03a_simclr.ipynb #3f3b48a9
