@@ -17,21 +17,27 @@ from .slides import Slide
 from .tiling import TileSet, mag_value, mag_name
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NORMS', 'to_input', 'toy_tiles', 'resnet18_encoder', 'backbone_path',
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NORMS', 'on_device', 'to_input', 'toy_tiles', 'resnet18_encoder', 'backbone_path',
            'write_scale_manifest', 'read_scale_manifest', 'SlideTiles', 'tile_set_files', 'tile_blocks']
 
 # %% ../nbs/03_encoders.ipynb #633aaabe
+_ON_DEVICE = {}
+
+def on_device(values:tuple, # Numbers (or nested tuples of them)
+              device,       # Where the tensor is wanted
+             ) -> torch.Tensor:
+    "`values` as a float tensor on `device`, copied there once per process (a copy from the host to a GPU waits for it)."
+    key = (values, str(device))
+    if key not in _ON_DEVICE: _ON_DEVICE[key] = torch.tensor(values, dtype=torch.float32, device=device)
+    return _ON_DEVICE[key]
+
+# %% ../nbs/03_encoders.ipynb #989544e8
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-_NORM_CONSTS = {}       # (mean, std, device) -> tensors already there: no host-to-device copy per batch
 
 def to_input(x:torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
     "`uint8` images [..., 3, H, W] to float32 network input normalised per channel (default: ImageNet statistics)."
     x = x.float() / 255 if x.dtype == torch.uint8 else x.float()
-    key = (tuple(mean), tuple(std), str(x.device))
-    if key not in _NORM_CONSTS:
-        _NORM_CONSTS[key] = tuple(torch.tensor(v, device=x.device).view(3, 1, 1) for v in (mean, std))
-    m, s = _NORM_CONSTS[key]
-    return (x - m) / s
+    return (x - on_device(tuple(mean), x.device).view(3, 1, 1)) / on_device(tuple(std), x.device).view(3, 1, 1)
 
 # %% ../nbs/03_encoders.ipynb #d6c4901d
 def toy_tiles(n:int=8, size:int=64, seed:int=0) -> torch.Tensor:

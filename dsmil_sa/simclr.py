@@ -16,7 +16,7 @@ from torchvision.ops import roi_align
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 from .core import DataError, atomic_path, get_device, seed_everything, h5_files, save_torch, free_memory, check_settings
-from .encoders import IMAGENET_MEAN, IMAGENET_STD, to_input, resnet18_encoder, backbone_path, SlideTiles, write_scale_manifest
+from .encoders import IMAGENET_MEAN, IMAGENET_STD, on_device, to_input, resnet18_encoder, backbone_path, SlideTiles, write_scale_manifest
 from fastcore.basics import store_attr
 from fastcore.meta import delegates
 
@@ -72,15 +72,8 @@ def turn_hue(x:torch.Tensor, # RGB in [0, 1], [B, 3, H, W]
 
 # %% ../nbs/03a_simclr.ipynb #9a4e89de
 _GRAY = (0.2989, 0.587, 0.114)      # torchvision's grey weights
-_CONSTS = {}
 
-def _const(values:tuple, device) -> torch.Tensor:
-    "`values` as a tensor on `device`, copied there once."
-    key = (values, str(device))
-    if key not in _CONSTS: _CONSTS[key] = torch.tensor(values, device=device)
-    return _CONSTS[key]
-
-def _gray(x): return torch.einsum('bchw,c->bhw', x, _const(_GRAY, x.device)).unsqueeze(1)
+def _gray(x): return torch.einsum('bchw,c->bhw', x, on_device(_GRAY, x.device)).unsqueeze(1)
 
 # %% ../nbs/03a_simclr.ipynb #2313bef0
 def _on_some(x, m, fn):
@@ -93,12 +86,12 @@ def _on_some(x, m, fn):
 # %% ../nbs/03a_simclr.ipynb #9ee3eb1e
 def _blend_matrices(on, factors, order) -> tuple:
     "Colour matrices [6, B, 3, 3] and contrast weights [6, B] of each tile's three rounds of blends before its hue and three after."
-    dev = on.device; r = _const((0, 1, 2, 1, 2, 3), dev)[:, None]                # the round each of the six looks at
+    dev = on.device; k = torch.arange(6, device=dev)[:, None]; r = k - 2 * (k >= 3)   # the rounds they stand for: 0 1 2, 1 2 3
     at = (order == 3).int().argmax(1)                                           # each tile's hue round
-    use = on & torch.where(torch.arange(6, device=dev)[:, None] < 3, r < at, r > at)
+    use = on & torch.where(k < 3, r < at, r > at)
     op = order.gather(1, r.T.expand(len(on), 6)).T                              # [6, B]; a blend where `use`
     f = torch.where(use, factors.gather(1, op.T.clamp(max=2)).T, 1.)
-    sat = torch.where(use & (op == 2), 1 - f, 0.)[..., None, None] * _const(_GRAY, dev)
+    sat = torch.where(use & (op == 2), 1 - f, 0.)[..., None, None] * on_device(_GRAY, dev)
     return f[..., None, None] * torch.eye(3, device=dev) + sat, torch.where(use & (op == 1), 1 - f, 0.)
 
 # %% ../nbs/03a_simclr.ipynb #e9528d17
@@ -107,7 +100,7 @@ def _color_jitter(x, on, factors, order):
     M, a = _blend_matrices(on, factors, order); B = len(x)
     for i in range(6):
         if i == 3: x = _on_some(x, on, lambda v, j: turn_hue(v, factors[j, 3]))
-        c = (a[i] * (x.mean((2, 3)) @ _const(_GRAY, x.device))).view(B, 1, 1).expand(B, 3, 1)
+        c = (a[i] * (x.mean((2, 3)) @ on_device(_GRAY, x.device))).view(B, 1, 1).expand(B, 3, 1)
         x = torch.baddbmm(c, M[i], x.flatten(2)).clamp_(0, 1).view_as(x)
     return x
 
@@ -154,7 +147,7 @@ def sample(self:BatchViews, x:torch.Tensor) -> dict:
     top = torch.where(any_ok, torch.floor(u(B) * (H - h + 1)), (H - h) // 2)
     left = torch.where(any_ok, torch.floor(u(B) * (W - w + 1)), (W - w) // 2)
     j, hj = self.jitter, self.hue
-    lo = torch.tensor([max(0., 1 - j)] * 3 + [-hj], device=dev); hi = torch.tensor([1 + j] * 3 + [hj], device=dev)
+    lo, hi = on_device((max(0., 1 - j),) * 3 + (-hj,), dev), on_device((1 + j,) * 3 + (hj,), dev)
     return dict(box=torch.stack([left, top, w, h], 1), hflip=u(B) < 0.5, vflip=(u(B) < 0.5) & self.vflip,
                 jitter=u(B) < self.p_jitter, factors=lo + (hi - lo) * u(B, 4), order=u(B, 4).argsort(1),
                 gray=u(B) < self.p_gray, blur=u(B) < self.p_blur,
