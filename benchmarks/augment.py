@@ -1,5 +1,6 @@
 """SimCLR's views: `simclr.BatchViews` (a whole batch at once, per-image random parameters; eager and compiled) against
-`simclr.SimCLRViews` (torchvision's v2 pipeline once per tile, what training did before), on the same batch and device.
+`simclr.SimCLRViews` (torchvision's v2 pipeline once per tile, what training did before) and, where it is installed
+(`pip install kornia`), kornia's batched augmentations with the same recipe, on the same batch and device.
 
     .venv/bin/python benchmarks/augment.py --recipe cpu      # the CPU recipe: 32 tiles of 224 px to views of 48 px
     .venv/bin/python benchmarks/augment.py --recipe paper    # the paper's: 64 tiles of 224 px to views of 224 px
@@ -22,6 +23,20 @@ def timed(f, dev, reps:int) -> float:
 def sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
 
+def kornia_views(size:int, jitter:float=0.8, hue:float=0.2, scale=(0.08, 1.0)):
+    "The recipe with kornia's augmentations, per-image parameters over a float batch (None where kornia is not installed)."
+    try: import kornia.augmentation as K
+    except ImportError: return None
+    from dsmil_sa.encoders import to_input
+    from dsmil_sa.simclr import blur_kernel_size
+    k = blur_kernel_size(size)
+    aug = K.AugmentationSequential(K.RandomResizedCrop((size, size), scale=scale), K.RandomHorizontalFlip(), K.RandomVerticalFlip(),
+                                   K.ColorJitter(jitter, jitter, jitter, hue, p=0.8), K.RandomGrayscale(p=0.2),
+                                   K.RandomGaussianBlur((k, k), (0.1, 2.0), p=0.5))
+    class Views:
+        def one(self, x): return to_input(aug(x.float() / 255))
+    return Views()
+
 RECIPES = dict(cpu=dict(batch=32, tile=224, size=48), paper=dict(batch=64, tile=224, size=224))
 
 def main(recipe:str, batch:int, tile:int, size:int, device:str, reps:int) -> list[str]:
@@ -29,7 +44,9 @@ def main(recipe:str, batch:int, tile:int, size:int, device:str, reps:int) -> lis
     from dsmil_sa.simclr import BatchViews, SimCLRViews, SimCLR, simclr_step, CPU_SIMCLR
     kw = CPU_SIMCLR['aug_kw'] if recipe == 'cpu' else {}
     dev = torch.device(device); x = toy_tiles(batch, tile).to(dev)
-    views = dict(per_image=SimCLRViews(size, **kw), batched=BatchViews(size, **kw), compiled=BatchViews(size, compiled=True, **kw))
+    views = dict(per_image=SimCLRViews(size, **kw), batched=BatchViews(size, **kw), compiled=BatchViews(size, compiled=True, **kw),
+                 kornia=kornia_views(size, **kw))
+    if views['kornia'] is None: print('kornia is not installed: its column is left out'); views.pop('kornia')
     t = {}
     for name, v in views.items():
         try: t[name] = timed(lambda: v.one(x), dev, reps)
