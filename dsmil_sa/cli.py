@@ -128,6 +128,7 @@ def simclr_cli(tiles_dir:str,              # Folder of tile sets (`*.h5` from ds
                mags:str=None,              # Comma-separated magnifications to use (default: all)
                per_scale:bool=False,       # One SimCLR per magnification (the paper), in the folder <out> without .pt: simclr_<mag>.pt each and encoders.json for dsmil-features
                workers:int=4,              # Data-loader workers
+               compile:bool=False,         # torch.compile the views' colour and blur work (a C++ compiler or a GPU; the first step compiles)
                max_steps:int=None,         # Stop after this many steps
                ckpt_every:int=500,         # Also write the checkpoint every this many steps (a stopped run resumes from it)
                seed:int=0,                 # Random seed
@@ -145,7 +146,8 @@ def simclr_cli(tiles_dir:str,              # Folder of tile sets (`*.h5` from ds
         for m, ckpt in runs.items():
             hist = train_simclr(SlideTiles(files, mags=want if m is None else [m]), ckpt, epochs=epochs, batch_size=batch_size, lr=lr,
                                 weight_decay=weight_decay, temperature=temperature, tile_size=tile_size, norm=norm, workers=workers,
-                                max_steps=max_steps, seed=seed, ckpt_every=ckpt_every, progress=not quiet)
+                                max_steps=max_steps, seed=seed, ckpt_every=ckpt_every, progress=not quiet,
+                                aug_kw=dict(compiled=True) if compile else None)
             if hist and _dist_env()[0] == 0: print(f"{m + ': ' if m else ''}{len(hist)} steps, last loss {hist[-1]:.4f}; backbone: {backbone_path(ckpt)}")
         if per_scale and _dist_env()[0] == 0:
             print(f"embedder (one per scale): {write_scale_manifest({m: backbone_path(c) for m, c in runs.items()}, manifest)}")
