@@ -6,7 +6,7 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #2d41376c
 from __future__ import annotations
-import os, sys, io, json, time, errno, random, signal, socket, threading, platform, subprocess, contextlib, datetime, importlib.metadata as ilmd
+import os, sys, io, json, time, errno, random, signal, socket, threading, platform, subprocess, contextlib, datetime, hashlib, importlib.util, importlib.metadata as ilmd
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -18,7 +18,7 @@ __all__ = ['DataError', 'OutputError', 'tmp_sibling', 'output_error', 'atomic_pa
            'free_memory', 'MILOutput', 'package_file', 'auto_threads', 'parallel_map', 'failure_message', 'error_line',
            'Interrupted', 'terminate_as_interrupt', 'command_errors', 'worker_error', 'remove_stale_tmp', 'Busy',
            'claim_path', 'claim_stale', 'claim', 'check_writable', 'check_settings', 'git_commit', 'git_dirty',
-           'provenance']
+           'package_hash', 'provenance']
 
 # %% ../nbs/00_core.ipynb #6896cdb3
 class DataError(ValueError):
@@ -406,9 +406,17 @@ def git_dirty(path='.') -> bool|None:
     try: return bool(subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=path, capture_output=True, text=True, check=True).stdout.strip())
     except Exception: return None
 
+# %% ../nbs/00_core.ipynb #cbf87db0
+def package_hash(root=None) -> str: # The package's folder (default: the imported `dsmil_sa`)
+    "A short SHA-256 of the package's modules, their paths and contents: which code made a result, with or without git."
+    root = Path(root) if root is not None else Path(importlib.util.find_spec('dsmil_sa').origin).parent
+    h = hashlib.sha256()
+    for f in sorted(root.rglob('*.py')): h.update(f.relative_to(root).as_posix().encode() + b'\0' + f.read_bytes())
+    return h.hexdigest()[:16]
+
 # %% ../nbs/00_core.ipynb #6aa2c1cf
 def provenance(**params) -> dict:
-    "Parameters plus the versions, device and git commit that produced a result."
+    "Parameters plus the versions, device, git commit and package digest that produced a result."
     import torch
     vers = {}
     for d in ('dsmil_sa', 'torch', 'torchvision', 'numpy', 'scikit-learn', 'openslide-python'):
@@ -417,4 +425,5 @@ def provenance(**params) -> dict:
     dev = get_device()
     return dict(params=params, versions=vers, python=platform.python_version(), platform=platform.platform(),
                 device=str(dev), gpu=torch.cuda.get_device_name(0) if dev.type == 'cuda' else None,
-                git_commit=git_commit(), git_dirty=git_dirty(), time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
+                git_commit=git_commit(), git_dirty=git_dirty(), package_hash=package_hash(),
+                time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
