@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, get_type_hints
 from fastcore.script import call_parse
 from fastcore.meta import delegates
-from .core import DataError, atomic_write_json, provenance, command_errors
+from .core import DataError, atomic_write_json, provenance, command_errors, check_compiler
 import dsmil_sa
 from .demo import run_demo
 from .reproduce import PROFILES, experiments_dir, list_experiments, run_experiment, notebook_params
@@ -137,6 +137,7 @@ def simclr_cli(tiles_dir:str,              # Folder of tile sets (`*.h5` from ds
     "Train a SimCLR ResNet18 on the tiles of a folder of tile sets (torchrun for several GPUs)."
     with command_errors('dsmil-simclr'):
         from dsmil_sa.encoders import SlideTiles, tile_set_files, backbone_path, write_scale_manifest
+        if compile: check_compiler()
         from dsmil_sa.simclr import train_simclr, scale_checkpoints, _dist_env
         from dsmil_sa.tiling import TileSet
         files, want = tile_set_files(tiles_dir), None if mags is None else [m.strip() for m in mags.split(',')]
@@ -176,6 +177,7 @@ def features_cli(tiles_dir:str,             # Folder of tile sets (`*.h5` from d
         from dsmil_sa.features import load_embedder, extract_folder
         from dsmil_sa.bagfile import load_bag
         files = tile_set_files(tiles_dir)
+        if compile: check_compiler(device)
         if Path(out).exists() and not Path(out).is_dir(): raise DataError(out, "exists and is not a folder")
         emb = load_embedder(embedder, arch=arch, weights=weights)
         remove_stale_tmp(out)

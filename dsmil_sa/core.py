@@ -6,7 +6,7 @@ Docs: https://dsmil-sa.github.io/dsmil_sa/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #2d41376c
 from __future__ import annotations
-import os, sys, io, json, time, errno, random, signal, socket, threading, platform, subprocess, contextlib, datetime, hashlib, importlib.util, importlib.metadata as ilmd
+import os, sys, io, json, time, errno, random, signal, socket, threading, platform, shutil, subprocess, contextlib, datetime, hashlib, importlib.util, importlib.metadata as ilmd
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -14,11 +14,11 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['DataError', 'OutputError', 'tmp_sibling', 'output_error', 'atomic_path', 'write_fully', 'atomic_write_bytes', 'h5_to',
-           'save_torch', 'atomic_write_text', 'atomic_write_json', 'h5_files', 'get_device', 'seed_everything',
-           'free_memory', 'MILOutput', 'package_file', 'auto_threads', 'parallel_map', 'failure_message', 'error_line',
-           'Interrupted', 'terminate_as_interrupt', 'command_errors', 'worker_error', 'remove_stale_tmp', 'Busy',
-           'claim_path', 'claim_stale', 'claim', 'check_writable', 'check_settings', 'git_commit', 'git_dirty',
-           'package_hash', 'provenance']
+           'save_torch', 'atomic_write_text', 'atomic_write_json', 'h5_files', 'get_device', 'check_compiler',
+           'seed_everything', 'free_memory', 'MILOutput', 'package_file', 'auto_threads', 'parallel_map',
+           'failure_message', 'error_line', 'Interrupted', 'terminate_as_interrupt', 'command_errors', 'worker_error',
+           'remove_stale_tmp', 'Busy', 'claim_path', 'claim_stale', 'claim', 'check_writable', 'check_settings',
+           'git_commit', 'git_dirty', 'package_hash', 'provenance']
 
 # %% ../nbs/00_core.ipynb #6896cdb3
 class DataError(ValueError):
@@ -126,6 +126,13 @@ def get_device(device:str|None=None):
     if device is not None: return torch.device(device)
     if not torch.cuda.is_available(): return torch.device('cpu')
     return torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)) % torch.cuda.device_count())
+
+# %% ../nbs/00_core.ipynb #50ade983
+def check_compiler(device=None): # Where the compiled model will run (default: `get_device()`)
+    "Raise a one-line `DataError` where `torch.compile` cannot work: on the CPU it needs a C++ compiler (`CXX`, g++, c++ or clang++)."
+    if get_device(device).type != 'cpu': return
+    if not any(shutil.which(c) for c in (os.environ.get('CXX') or 'g++', 'c++', 'clang++')):
+        raise DataError(None, "--compile on the CPU needs a C++ compiler (g++ or clang++ on PATH, or CXX): install one, or leave --compile out")
 
 # %% ../nbs/00_core.ipynb #5a1edf4e
 def seed_everything(seed:int=0, deterministic:bool=False) -> int:
@@ -286,7 +293,6 @@ def _pid_alive(pid:int) -> bool:
 
 def remove_stale_tmp(folder) -> list[Path]:
     "Remove the temporary files (and folders) of dead processes in `folder` (not those of a live claim: another host's); return what was removed."
-    import shutil
     folder, gone = Path(folder), []
     if not folder.is_dir(): return gone
     for p in folder.glob('.*.tmp'):
